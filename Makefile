@@ -1,0 +1,36 @@
+# Two commands: `make demo` and `make test`. Both build .venv first (make install).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export XDG_RUNTIME_DIR ?= /tmp
+
+.PHONY: install demo test test-all bench ui clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -c "import dagster, dlt, great_expectations, pgserver, mongomock" || (echo "install failed" >&2; exit 1)
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/cutover demo
+
+test: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-all: install
+	$(BIN)/python -m pytest -q -m "" -n 2 --dist loadfile
+
+bench: install
+	$(BIN)/python -m bench
+
+ui: install
+	$(BIN)/python -c "from assets.runner import prepare_dagster_home; prepare_dagster_home()"
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.local/dagster} DAGSTER_PG_URL=$$($(BIN)/python -c "from assets.runner import dagster_storage_url; print(dagster_storage_url())") $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf .local reports

@@ -1,0 +1,94 @@
+"""`cutover`: the command line of SPEC §6. Every phase command runs a Dagster job in process.
+
+Each subcommand lives in `assets/<phase>/commands.py` as `run(args) -> int`; a phase not built
+yet says so and exits 1. Errors are one sentence on stderr: CutoverError → 1, GateFailed → 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+COMMANDS = {
+    # name: (module implementing `run(args)`, help)
+    "sample": ("pipelines.sample.command", "write a realistic, dirty sample snapshot (SPEC §2.4)"),
+    "snapshot": ("assets.land.snapshot_command", "capture the live sources as a snapshot"),
+    "land": ("assets.land.commands", "the land phase and its gate"),
+    "dry-run": ("assets.gates.commands", "land, transform, reconcile, gates and report; builds *_next"),
+    "apply": ("assets.cutover.apply_command", "cut over to the latest passing dry-run"),
+    "rollback": ("assets.cutover.rollback_command", "return to the state before the latest cutover"),
+    "sync-luma": ("assets.sync.commands", "one incremental Luma sync"),
+    "demo": ("assets.demo", "sample + dry-run on the embedded PostgreSQL"),
+    "migrate": ("assets.migrate_command", "apply the Alembic migrations (upgrade head, or --downgrade REV)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cutover", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="show Dagster's own log")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("sample", help=COMMANDS["sample"][1])
+    p.add_argument("--out", required=True, help="directory to write the snapshot into")
+    p.add_argument("--scale", type=float, default=1.0, help="1 = the real base's size (default)")
+    p.add_argument("--seed", type=int, default=42)
+    p = sub.add_parser("snapshot", help=COMMANDS["snapshot"][1])
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("land", help=COMMANDS["land"][1])
+    p.add_argument("--snapshot", help="read the sources present in this snapshot directory from it")
+    p = sub.add_parser("dry-run", help=COMMANDS["dry-run"][1])
+    p.add_argument("--snapshot")
+    p.add_argument("--report-dir", help="default reports/<run id>/")
+    sub.add_parser("apply", help=COMMANDS["apply"][1])
+    p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
+    p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")
+    sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
+    p = sub.add_parser("demo", help=COMMANDS["demo"][1])
+    p.add_argument("--out", default=None, help="where the sample goes (default .local/sample)")
+    p.add_argument("--scale", type=float, default=1.0)
+    p = sub.add_parser("migrate", help=COMMANDS["migrate"][1])
+    p.add_argument("--downgrade", metavar="REV", help="downgrade to REV (e.g. base) instead")
+    return parser
+
+
+def check_snapshot_dir(path: str | None) -> None:
+    from pipelines.errors import CutoverError
+
+    if path and not os.path.isdir(path):
+        raise CutoverError(f"snapshot directory {path} does not exist: pass --snapshot with a directory written by `cutover sample` or `cutover snapshot`.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    args = build_parser().parse_args(argv)
+    from pipelines.errors import CutoverError, GateFailed
+
+    module_name = COMMANDS[args.command][0]
+    try:
+        check_snapshot_dir(getattr(args, "snapshot", None))
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                raise CutoverError(f"`cutover {args.command}` is not available yet: its phase has not been built in this version.") from exc
+            raise
+        return int(module.run(args) or 0)
+    except GateFailed as exc:
+        print(f"cutover {args.command}: {exc}", file=sys.stderr)
+        return 3
+    except CutoverError as exc:
+        print(f"cutover {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"cutover {args.command}: interrupted.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last line of defence: a sentence, not a traceback
+        if args.verbose:
+            raise
+        print(f"cutover {args.command}: unexpected error {type(exc).__name__}: {exc} (rerun with -v for the traceback).", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

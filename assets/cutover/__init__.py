@@ -1,0 +1,1 @@
+"""Cutover and rollback of the candidate schemas into the live ones."""

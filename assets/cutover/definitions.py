@@ -1,0 +1,5 @@
+"""Placeholder until this phase lands: no definitions yet."""
+
+import dagster as dg
+
+defs = dg.Definitions()

@@ -1,0 +1,1 @@
+"""The land phase: dlt sources into raw_airtable, raw_mongo, raw_luma (group `land`)."""

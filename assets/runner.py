@@ -1,0 +1,98 @@
+"""How the CLI runs the same Dagster jobs the UI shows: in process, on the project's instance.
+
+The instance lives in `$DAGSTER_HOME` (default `.local/dagster`) and keeps its run history in
+PostgreSQL, so a run started from the command line appears in `dagster dev`'s run list. Dagster's
+storage uses `DAGSTER_PG_URL` when set; otherwise the embedded server's `dagster` database, or,
+with `DATABASE_URL` set, that same database (Dagster's tables land in its `public` schema).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipelines import settings
+from pipelines.database import connect, database_url, with_database
+
+DAGSTER_YAML = """\
+# Written by the project (assets/runner.py). Run history in PostgreSQL, shared by CLI and UI.
+storage:
+  postgres:
+    postgres_url:
+      env: DAGSTER_PG_URL
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    tag_concurrency_limits:
+      - key: cutover/exclusive
+        limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def dagster_storage_url() -> str:
+    explicit = os.environ.get("DAGSTER_PG_URL", "").strip()
+    if explicit:
+        return explicit
+    url = database_url()
+    if os.environ.get("DATABASE_URL", "").strip():
+        return url
+    with connect(url, autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = 'dagster'").fetchone():
+            conn.execute("create database dagster")
+    return with_database(url, "dagster")
+
+
+def prepare_dagster_home() -> Path:
+    """Point DAGSTER_HOME and DAGSTER_PG_URL at the project's instance, creating it if needed."""
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or settings.home() / "dagster")
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    os.environ["DAGSTER_PG_URL"] = dagster_storage_url()
+    return dagster_home
+
+
+def instance():
+    import dagster as dg
+
+    prepare_dagster_home()
+    return dg.DagsterInstance.get()
+
+
+def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = None, *, quiet: bool = True, dagster_instance=None):
+    """Execute job `job_name` of the code location in process; returns the ExecuteInProcessResult.
+
+    The result is returned even when a step failed: callers decide the exit status from it and
+    from the gate results the run recorded.
+    """
+    from assets.definitions import defs
+
+    config = dict(run_config or {})
+    if quiet:
+        config.setdefault("loggers", {"console": {"config": {"log_level": "WARNING"}}})
+    job = defs.resolve_job_def(job_name)
+    return job.execute_in_process(
+        run_config=config,
+        instance=dagster_instance or instance(),
+        tags=tags,
+        raise_on_error=False,
+    )
+
+
+def first_failure(result) -> str | None:
+    """The first failed step's error message, for a one-sentence CLI error."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            error = data.error
+            cause = error.cause or error
+            while cause.cause is not None:
+                cause = cause.cause
+            message = (cause.message or "").strip().splitlines()
+            return f"step {event.step_key} failed: {message[-1] if message else cause.cls_name}"
+    return None

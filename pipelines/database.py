@@ -1,0 +1,101 @@
+"""Which PostgreSQL the project talks to, in the dialect each component wants.
+
+`DATABASE_URL` set: that server, an ordinary `postgresql://user:pw@host:port/db` URL.
+Unset: the project's own embedded cluster in `.local/postgres` (the `pgserver` wheel ships the
+binaries), started on first use and reused afterwards. It listens on a Unix socket only, so its
+URL carries the socket directory as `?host=/path`; psycopg, SQLAlchemy, Alembic and dagster-postgres
+accept that form, and `dlt_credentials()` turns it into what dlt wants.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from pipelines.errors import CutoverError
+from pipelines.settings import home
+
+
+def embedded_pgdata() -> Path:
+    return Path(os.environ.get("CUTOVER_PGDATA", home() / "postgres"))
+
+
+@functools.cache
+def _embedded_server_url(pgdata: str) -> str:
+    import pgserver  # the wheel is heavy to import; only the embedded path needs it
+
+    Path(pgdata).parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the cluster outlives this process, so `dagster dev` and the CLI share it.
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    return server.get_uri()
+
+
+def database_url() -> str:
+    """The libpq URL of the target database (no driver suffix)."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://", 1)
+    return _embedded_server_url(str(embedded_pgdata()))
+
+
+def with_database(url: str, dbname: str) -> str:
+    """The same server, another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + dbname))
+
+
+def sqlalchemy_url(url: str | None = None) -> str:
+    return (url or database_url()).replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def dlt_credentials(url: str | None = None) -> str:
+    """A connection string dlt accepts.
+
+    The socket directory moves from `?host=` into the (URL-encoded) host part. dlt insists on a
+    password even where the server trusts the connection (the embedded cluster, peer auth); libpq
+    sends one only when the server asks, so a placeholder is harmless there.
+    """
+    parts = urlsplit(url or database_url())
+    query = parse_qs(parts.query)
+    socket_dir = query.pop("host", [None])[0]
+    host = quote(socket_dir, safe="") if socket_dir else (parts.hostname or "localhost")
+    user = quote(unquote(parts.username or "postgres"), safe="")
+    password = quote(unquote(parts.password), safe="") if parts.password else "trust"
+    netloc = f"{user}:{password}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, doseq=True)))
+
+
+def connect(url: str | None = None, **kwargs):
+    """A psycopg 3 connection; a server that does not answer is a one-sentence error."""
+    import psycopg
+
+    target = url or database_url()
+    try:
+        return psycopg.connect(target, connect_timeout=10, **kwargs)
+    except psycopg.OperationalError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(exc).__name__
+        raise CutoverError(f"cannot connect to DATABASE_URL ({redact(target)}): {reason}") from exc
+
+
+@functools.cache
+def _engine(url: str):
+    from sqlalchemy import create_engine
+
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True)
+
+
+def engine(url: str | None = None):
+    """A cached SQLAlchemy engine (psycopg 3 driver)."""
+    return _engine(url or database_url())
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
