@@ -60,7 +60,9 @@ def check_snapshot_dir(path: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    from pipelines.settings import ensure_runtime_dir
+
+    ensure_runtime_dir()
     args = build_parser().parse_args(argv)
     from pipelines.errors import CutoverError, GateFailed
 

@@ -32,17 +32,24 @@ telemetry:
 """
 
 
+def _psycopg2(url: str) -> str:
+    # dagster-postgres is written for psycopg2 (its NOTIFY binds a parameter, which psycopg 3's
+    # server-side binding rejects), and SQLAlchemy 2.1 made psycopg 3 the default driver.
+    scheme, rest = url.split("://", 1)
+    return f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres", "postgresql+psycopg") else url
+
+
 def dagster_storage_url() -> str:
     explicit = os.environ.get("DAGSTER_PG_URL", "").strip()
     if explicit:
-        return explicit
+        return _psycopg2(explicit)
     url = database_url()
     if os.environ.get("DATABASE_URL", "").strip():
-        return url
+        return _psycopg2(url)
     with connect(url, autocommit=True) as conn:
         if not conn.execute("select 1 from pg_database where datname = 'dagster'").fetchone():
             conn.execute("create database dagster")
-    return with_database(url, "dagster")
+    return _psycopg2(with_database(url, "dagster"))
 
 
 def prepare_dagster_home() -> Path:

@@ -26,3 +26,12 @@ def require(name: str, purpose: str) -> str:
 def optional(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def ensure_runtime_dir() -> None:
+    """Give platformdirs (used by Dagster and dlt) a private runtime dir where the machine has none,
+    instead of a warning on every command."""
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = Path("/tmp") / f"cutover-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)

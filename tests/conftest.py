@@ -13,7 +13,9 @@ import uuid
 
 import pytest
 
-os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+from pipelines.settings import ensure_runtime_dir  # noqa: E402
+
+ensure_runtime_dir()
 
 
 def _admin_url() -> str:
