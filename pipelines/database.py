@@ -19,7 +19,16 @@ from pipelines.settings import home
 
 
 def embedded_pgdata() -> Path:
-    return Path(os.environ.get("CUTOVER_PGDATA", home() / "postgres"))
+    """The embedded cluster's folder. A Unix socket path may not exceed ~107 bytes and pgserver puts
+    the socket inside the data folder, so a repo checked out deep in the tree gets its cluster in a
+    short /tmp folder named after the repo path instead."""
+    pgdata = Path(os.environ.get("CUTOVER_PGDATA", home() / "postgres")).resolve()
+    if len(str(pgdata / ".s.PGSQL.5432")) > 100:
+        import hashlib
+
+        digest = hashlib.sha1(str(pgdata).encode()).hexdigest()[:12]
+        pgdata = Path("/tmp") / f"cutover-pg-{digest}"
+    return pgdata
 
 
 @functools.cache
