@@ -1,0 +1,69 @@
+"""`cutover apply`: promote the latest passing dry-run's candidates into the live schemas.
+
+Everything (preconditions, swap, count check, the migration.cutovers row) happens in one
+transaction, so a cutover row exists exactly when the swap committed. Running it twice is safe:
+when the latest dry-run is already the live one, apply is a no-op that says so (exit 0).
+"""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+
+from pipelines.errors import CutoverError, GateFailed
+from pipelines.ledger import operator
+
+from assets.cutover import locks, preconditions, swap
+
+
+def _locked(conn) -> None:
+    try:
+        locks.hold_for_transaction(conn)
+    except psycopg.errors.LockNotAvailable as exc:
+        raise CutoverError(
+            f"another apply, rollback or Luma sync holds the cutover lock (waited {locks.lock_timeout_seconds():.0f} s, "
+            "CUTOVER_LOCK_TIMEOUT_SECONDS): wait for it to finish and run again."
+        ) from exc
+
+
+def apply_latest(url: str, log=print) -> dict:
+    """Returns {"status": "applied"|"noop", "message", "cutover_id", "run_id", "counts"}."""
+    from pipelines.database import connect
+
+    with connect(url) as conn:
+        _locked(conn)
+        run = preconditions.latest_dry_run(conn)
+        if run is None:
+            raise GateFailed("no dry-run has been recorded in migration.runs: run `cutover dry-run` first.")
+        live = preconditions.cutover_in_effect(conn)
+        if live and live["run_id"] == run["run_id"]:
+            return {
+                "status": "noop", "run_id": run["run_id"], "cutover_id": live["cutover_id"], "counts": {},
+                "message": f"dry-run {run['run_id']} is already live (cutover {live['cutover_id']} at {live['applied_at']:%Y-%m-%d %H:%M} UTC); nothing to apply.",
+            }
+        preconditions.check_passed(conn, run)
+        preconditions.check_sources_unchanged(conn, run)
+        candidate_counts = preconditions.check_candidates_built_by(conn, run)
+        cutover_id = conn.execute(
+            """
+            insert into migration.cutovers (run_id, applied_at, operator, counts, status, detail)
+            values (%s, now(), %s, '{}'::jsonb, 'applied', '{}'::jsonb) returning cutover_id
+            """,
+            (run["run_id"], operator()),
+        ).fetchone()[0]
+        result = swap.promote_candidates(conn, cutover_id)
+        live_counts = result["live_counts"]
+        if live_counts != candidate_counts:
+            diff = {k: (candidate_counts.get(k), live_counts.get(k)) for k in set(live_counts) | set(candidate_counts) if candidate_counts.get(k) != live_counts.get(k)}
+            raise CutoverError(f"after the swap the live counts differ from the candidate counts {diff}; the cutover was rolled back, nothing changed.")
+        detail = {"previous_counts": result["previous_counts"], "prev_schemas": {a: f"{a}_prev" for a in swap.APPS}}
+        conn.execute(
+            "update migration.cutovers set counts = %s::jsonb, detail = %s::jsonb where cutover_id = %s",
+            (json.dumps(live_counts), json.dumps(detail), cutover_id),
+        )
+    total = sum(live_counts.values())
+    return {
+        "status": "applied", "run_id": run["run_id"], "cutover_id": cutover_id, "counts": live_counts,
+        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live ({total} rows in {len(live_counts)} tables, counts equal the candidates); the previous live schemas are kept as podium_prev / hello_miami_prev.",
+    }

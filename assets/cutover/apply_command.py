@@ -1,0 +1,14 @@
+"""`cutover apply`: runs the Dagster job `apply` in process (it shows in the run history)."""
+
+from __future__ import annotations
+
+
+def run(args) -> int:
+    from assets.cutover.locks import RUN_TAGS
+    from assets.cutover.outcome import raise_for_failure
+    from assets.runner import run_job
+
+    result = run_job("apply", tags=RUN_TAGS, quiet=not getattr(args, "verbose", False))
+    raise_for_failure(result)
+    print(result.output_for_node("apply_cutover")["message"])
+    return 0

@@ -1,0 +1,68 @@
+"""From a Dagster run to the CLI's exit status: an op that refused raised GateFailed (exit 3), one
+that met a configuration mistake raised CutoverError (exit 1). Dagster keeps the exception's class
+name and message in the step failure; this turns it back into the same exception for the CLI."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from pipelines.errors import CutoverError, GateFailed
+
+
+def _causes(error):
+    while error is not None:
+        yield error
+        error = error.cause or getattr(error, "context", None)
+
+
+def _sentence(info) -> str:
+    text = (info.message or "").strip()
+    prefix = f"{info.cls_name}: "
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    # SerializableErrorInfo messages may carry the module path: "pipelines.errors.GateFailed: ..."
+    if ": " in text and text.split(": ", 1)[0].endswith(info.cls_name):
+        text = text.split(": ", 1)[1]
+    return text.strip()
+
+
+def raise_for_failure(result) -> None:
+    """Raise the op's own GateFailed / CutoverError when the run failed; return when it succeeded."""
+    if result.success:
+        return
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        for info in _causes(event.step_failure_data.error):
+            if info.cls_name == "GateFailed":
+                raise GateFailed(_sentence(info))
+            if info.cls_name == "CutoverError":
+                raise CutoverError(_sentence(info))
+        from assets.runner import first_failure
+
+        raise CutoverError(first_failure(result) or "the Dagster run failed.")
+    raise CutoverError("the Dagster run failed before any step ran; rerun with -v to see Dagster's log.")
+
+
+@contextmanager
+def recorded_run(url: str, run_id: str, job: str):
+    """Record the run in migration.runs: 'running', then 'success' (passed) / 'refused' / 'failed'.
+    The yielded dict may set "status" (e.g. 'noop') before the block ends."""
+    from pipelines.database import connect
+    from pipelines.ledger import record_run_end, record_run_start
+
+    with connect(url, autocommit=True) as conn:
+        record_run_start(conn, run_id, job, None, None)
+    state: dict = {"status": "success"}
+    try:
+        yield state
+    except GateFailed:
+        with connect(url, autocommit=True) as conn:
+            record_run_end(conn, run_id, "refused", passed=False)
+        raise
+    except BaseException:
+        with connect(url, autocommit=True) as conn:
+            record_run_end(conn, run_id, "failed", passed=False)
+        raise
+    with connect(url, autocommit=True) as conn:
+        record_run_end(conn, run_id, state["status"], passed=True)

@@ -1,0 +1,160 @@
+"""What must hold before `cutover apply` may swap the candidates in (SPEC §5), each a refusal.
+
+Decisions:
+- The dry-run that is cut over is the LATEST dry-run (job `dry_run` in migration.runs), never an
+  older passing one: the candidate schemas hold whatever the latest dry-run built, so a failed or
+  unfinished later dry-run means the candidates are not the ones any passing run judged.
+- "Passed" = migration.runs.passed is true AND no blocking (severity 'error') gate_results row
+  of that run failed.
+- "The sources changed since that dry-run" is decided offline, from what the dry-run recorded:
+  (1) a snapshot dry-run's manifest.json must still exist with the same captured_at and the same
+  counts as the count ledger's source_count; (2) the raw tables landed from Airtable and MongoDB
+  must still hold the counts the ledger says were landed (a later `cutover land` of newer data
+  changes them). raw_luma is not compared: the scheduled sync merges into it by design. A live
+  dry-run's sources are not re-counted over the network; re-run the dry-run close to the cutover.
+- "The candidates are the ones that dry-run built": every candidate table's row count equals the
+  count ledger's candidate_count for its target table. The Luma sync writes events and attendance
+  into hello_miami_next while no cutover is in effect, so those two may have grown (never shrunk)
+  when a sync into the candidates succeeded after the dry-run.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from pipelines.errors import GateFailed
+
+from assets.cutover import catalog
+
+APPS = ("podium", "hello_miami")
+APP_OF_SOURCE = {"airtable": "podium", "mongo": "hello_miami", "luma": "hello_miami"}
+SYNCED_TABLES = {"events", "attendance"}
+
+
+def latest_dry_run(conn) -> dict | None:
+    row = conn.execute(
+        """
+        select run_id, status, passed, snapshot_dir, captured_at, started_at, finished_at
+          from migration.runs where job in ('dry_run', 'dry-run')
+         order by started_at desc nulls last, run_id desc limit 1
+        """
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("run_id", "status", "passed", "snapshot_dir", "captured_at", "started_at", "finished_at")
+    return dict(zip(keys, row))
+
+
+def cutover_in_effect(conn) -> dict | None:
+    """The latest cutover, when it is applied (not rolled back)."""
+    row = conn.execute(
+        "select cutover_id, run_id, status, applied_at from migration.cutovers order by cutover_id desc limit 1"
+    ).fetchone()
+    if row is None or row[2] != "applied":
+        return None
+    return dict(zip(("cutover_id", "run_id", "status", "applied_at"), row))
+
+
+def check_passed(conn, run: dict) -> None:
+    run_id = run["run_id"]
+    if run["finished_at"] is None or run["status"] == "running":
+        raise GateFailed(f"the latest dry-run {run_id} has not finished: wait for it, or run `cutover dry-run` again.")
+    failed = conn.execute(
+        """
+        select phase, application, name, failed_count from migration.gate_results
+         where run_id = %s and severity = 'error' and not passed order by phase, name
+        """,
+        (run_id,),
+    ).fetchall()
+    if failed:
+        names = ", ".join(f"{phase}/{name} ({count} failed)" for phase, _, name, count in failed[:5])
+        raise GateFailed(f"the latest dry-run {run_id} failed blocking gates: {names}; fix them and run `cutover dry-run` again.")
+    if run["passed"] is not True:
+        raise GateFailed(f"the latest dry-run {run_id} did not pass (migration.runs.passed is {run['passed']}); run `cutover dry-run` again.")
+
+
+def _ledger(conn, run_id: str) -> list[tuple]:
+    return conn.execute(
+        """
+        select source, source_table, source_count, landed, target_table, candidate_count
+          from migration.count_ledger where run_id = %s order by source, source_table
+        """,
+        (run_id,),
+    ).fetchall()
+
+
+def check_sources_unchanged(conn, run: dict) -> None:
+    run_id = run["run_id"]
+    ledger = _ledger(conn, run_id)
+    if run["snapshot_dir"]:
+        manifest_path = Path(run["snapshot_dir"]) / "manifest.json"
+        if not manifest_path.is_file():
+            raise GateFailed(f"the snapshot of dry-run {run_id} is gone ({manifest_path} is missing): run `cutover dry-run` on the current snapshot.")
+        manifest = json.loads(manifest_path.read_text())
+        captured = manifest.get("captured_at")
+        if run["captured_at"] is not None and captured:
+            when = datetime.fromisoformat(str(captured).replace("Z", "+00:00"))
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=run["captured_at"].tzinfo)
+            if when != run["captured_at"]:
+                raise GateFailed(f"{manifest_path} was captured at {captured}, not when dry-run {run_id}'s snapshot was ({run['captured_at'].isoformat()}): run `cutover dry-run` again.")
+        counts = manifest.get("counts") or {}
+        for source, table, source_count, *_ in ledger:
+            key = f"{source}.{table}"
+            if key in counts and source_count is not None and int(counts[key]) != source_count:
+                raise GateFailed(f"the source changed since dry-run {run_id}: {manifest_path} counts {counts[key]} records of {key}, the dry-run counted {source_count}; run `cutover dry-run` again.")
+    for source, table, _, landed, *_ in ledger:
+        if source == "luma" or "." in table or landed is None:
+            continue  # raw_luma moves with the scheduled sync; list links are not raw tables
+        schema = f"raw_{source}"
+        if table not in catalog.tables(conn, schema):
+            continue
+        now = catalog.row_counts_of(conn, schema, table)
+        if now != landed:
+            raise GateFailed(f"the source data changed since dry-run {run_id}: {schema}.{table} holds {now} rows, the dry-run landed {landed}; run `cutover dry-run` again.")
+
+
+def _candidate(source: str, target_table: str) -> tuple[str, str]:
+    """(app, table) of a count-ledger target_table, written as `table`, `app.table` or `app_next.table`."""
+    if "." in target_table:
+        schema, table = target_table.split(".", 1)
+        return schema.removesuffix("_next"), table
+    return APP_OF_SOURCE.get(source, source), target_table
+
+
+def candidates_grew_by_sync(conn, run: dict) -> bool:
+    row = conn.execute(
+        """
+        select count(*) from migration.luma_syncs
+         where status = 'success' and target_schema = 'hello_miami_next' and started_at >= %s
+        """,
+        (run["finished_at"] or run["started_at"],),
+    ).fetchone()
+    return row[0] > 0
+
+
+def check_candidates_built_by(conn, run: dict) -> dict[str, int]:
+    """The candidate tables' counts, after checking they are what the dry-run recorded."""
+    run_id = run["run_id"]
+    expected: dict[tuple[str, str], int] = {}
+    for source, _, _, _, target_table, candidate_count in _ledger(conn, run_id):
+        if target_table and candidate_count is not None:
+            key = _candidate(source, target_table)
+            expected[key] = max(expected.get(key, 0), candidate_count)
+    counts: dict[str, int] = {}
+    for app in APPS:
+        for table, n in catalog.row_counts(conn, f"{app}_next").items():
+            counts[f"{app}.{table}"] = n
+    if sum(counts.values()) == 0:
+        raise GateFailed(f"the candidate schemas podium_next / hello_miami_next are empty, so they are not what dry-run {run_id} built (already cut over or rolled back?): run `cutover dry-run` again.")
+    grown_ok = candidates_grew_by_sync(conn, run)
+    for (app, table), want in sorted(expected.items()):
+        have = counts.get(f"{app}.{table}")
+        if have is None or have == want:
+            continue
+        if grown_ok and app == "hello_miami" and table in SYNCED_TABLES and have > want:
+            continue
+        raise GateFailed(f"{app}_next.{table} holds {have} rows but dry-run {run_id} built {want}: the candidates were changed after that dry-run; run `cutover dry-run` again.")
+    return counts
