@@ -1,0 +1,224 @@
+"""The one factory that turns `sql_models/**.sql` into Dagster assets.
+
+Decisions:
+- A model file holds one `select` (CTEs allowed); the layer decides how it is materialized:
+  staging / intermediate: `drop table` + `create table as` in schema `staging` / `intermediate`
+  (`-- index: col[, col]` header lines add indexes, then `analyze`); podium / hello_miami: inserted
+  into `podium_next` / `hello_miami_next` after `reset_candidate_schemas` (one transaction for both
+  candidate schemas, inserts in foreign-key order read from the catalog, so a failed step leaves no
+  half-built candidate); reconcile: this run's rows in `migration.<name>` are replaced
+  (`-- upsert: key, ...` instead merges on those keys, for the count ledger that landing shares).
+- Upstream deps are the `schema.table` references in the SQL (comments and function calls such
+  as `staging.txt(...)` excluded). `raw_*` references become deps on the land assets' keys; Dagster
+  treats keys nobody defines as external, so the definitions load with or without the land phase.
+- Every transaction sets `cutover.run_id` (the Dagster run id) and `timezone = UTC`, so models read
+  the run id with current_setting and timestamp text is the same in every session.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "sql_models"
+LAYER_SCHEMA = {
+    "staging": "staging",
+    "intermediate": "intermediate",
+    "podium": "podium_next",
+    "hello_miami": "hello_miami_next",
+    "reconcile": "migration",
+}
+CANDIDATE_LAYERS = ("podium", "hello_miami")
+RAW_SCHEMAS = ("raw_airtable", "raw_mongo", "raw_luma")
+_REF = re.compile(
+    r"\b(raw_airtable|raw_mongo|raw_luma|staging|intermediate|podium_next|hello_miami_next)\.([a-z_][a-z0-9_]*)\b(?!\s*\()"
+)
+
+
+@dataclass
+class Model:
+    layer: str
+    name: str
+    sql: str
+    description: str
+    refs: set[tuple[str, str]]
+    indexes: list[str] = field(default_factory=list)
+    upsert_keys: list[str] = field(default_factory=list)
+
+    @property
+    def schema(self) -> str:
+        return LAYER_SCHEMA[self.layer]
+
+    @property
+    def key(self) -> dg.AssetKey:
+        return dg.AssetKey([self.schema, self.name])
+
+    @property
+    def table(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def _parse(layer: str, path: Path) -> Model:
+    text = path.read_text()
+    headers = [line[2:].strip() for line in text.splitlines() if line.startswith("--")]
+    code = re.sub(r"--[^\n]*", "", text)
+    description = " ".join(h for h in headers if not re.match(r"(index|upsert):", h))
+    model = Model(layer, path.stem, text.strip().rstrip(";"), description, set(_REF.findall(code)))
+    for header in headers:
+        if header.startswith("index:"):
+            model.indexes.append(header.split(":", 1)[1].strip())
+        elif header.startswith("upsert:"):
+            model.upsert_keys = [k.strip() for k in header.split(":", 1)[1].split(",")]
+    model.refs.discard((model.schema, model.name))
+    return model
+
+
+def load_models() -> list[Model]:
+    return [_parse(layer, path) for layer in LAYER_SCHEMA for path in sorted((MODELS_DIR / layer).glob("*.sql"))]
+
+
+def _deps(model: Model, known: set[tuple[str, str]]) -> list[dg.AssetKey]:
+    unknown = {r for r in model.refs if r[0] not in RAW_SCHEMAS and r not in known}
+    if unknown:
+        raise ValueError(f"sql_models/{model.layer}/{model.name}.sql references unknown models: {sorted(unknown)}")
+    return [dg.AssetKey(list(ref)) for ref in sorted(model.refs)]
+
+
+def _begin(conn, run_id: str) -> None:
+    conn.execute("select set_config('cutover.run_id', %s, true), set_config('timezone', 'UTC', true)", (run_id,))
+
+
+def _ensure_helpers(conn) -> None:
+    """SQL helper functions and the raw layer's shape, serialized so parallel steps do not race."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('cutover.sql_models.helpers'))")
+        conn.execute((MODELS_DIR / "functions.sql").read_text())
+        conn.execute((MODELS_DIR / "raw_contract.sql").read_text())
+
+
+def _count(conn, table: str) -> int:
+    return conn.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def _columns(conn, sql: str) -> list[str]:
+    cur = conn.execute(f"select * from ({sql}) as model limit 0")
+    return [c.name for c in cur.description]
+
+
+def build_table(conn, model: Model) -> None:
+    conn.execute(f"drop table if exists {model.table}")
+    conn.execute(f"create table {model.table} as {model.sql}")
+    for i, cols in enumerate(model.indexes):
+        conn.execute(f"create index {model.name}_ix{i} on {model.table} ({cols})")
+    conn.execute(f"analyze {model.table}")
+
+
+def insert_rows(conn, model: Model) -> None:
+    cols = ", ".join(_columns(conn, model.sql))
+    if model.layer == "reconcile" and model.upsert_keys:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols.split(", ") if c not in model.upsert_keys)
+        conflict = f" on conflict ({', '.join(model.upsert_keys)}) do update set {updates}"
+    else:
+        conflict = ""
+        if model.layer == "reconcile":
+            conn.execute(f"delete from {model.table} where run_id = current_setting('cutover.run_id')")
+    conn.execute(f"insert into {model.table} ({cols}) select {cols} from ({model.sql}) as model{conflict}")
+
+
+def _fk_order(conn, models: list[Model]) -> list[Model]:
+    """Candidate models in the order their tables' foreign keys require (read from the catalog)."""
+    edges = conn.execute(
+        """
+        select distinct c.conrelid::regclass::text, c.confrelid::regclass::text
+          from pg_constraint c
+         where c.contype = 'f' and c.conrelid <> c.confrelid
+           and c.connamespace::regnamespace::text in ('podium_next', 'hello_miami_next')
+        """
+    ).fetchall()
+    tables = {m.table for m in models}
+    parents: dict[str, set[str]] = {t: set() for t in tables}
+    for child, parent in edges:
+        if child in tables and parent in tables:
+            parents[child].add(parent)
+    ordered: list[Model] = []
+    pending = sorted(models, key=lambda m: m.table)
+    while pending:
+        placed = {m.table for m in ordered}
+        ready = [m for m in pending if parents[m.table] <= placed] or pending[:1]
+        ordered.extend(ready)
+        pending = [m for m in pending if m not in ready]
+    return ordered
+
+
+def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=model.key,
+        group_name=model.layer,
+        deps=deps,
+        description=model.description or None,
+        required_resource_keys={"postgres"},
+        kinds={"sql", "postgres"},
+    )
+    def _compute(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        started = time.monotonic()
+        with context.resources.postgres.connect(autocommit=True) as conn:
+            if model.layer == "staging":
+                _ensure_helpers(conn)
+            with conn.transaction():
+                _begin(conn, context.run_id)
+                if model.layer == "reconcile":
+                    insert_rows(conn, model)
+                    rows = conn.execute(
+                        f"select count(*) from {model.table} where run_id = current_setting('cutover.run_id')"
+                    ).fetchone()[0]
+                else:
+                    build_table(conn, model)
+                    rows = _count(conn, model.table)
+        return dg.MaterializeResult(
+            metadata={"row_count": dg.MetadataValue.int(rows), "duration_s": round(time.monotonic() - started, 3)}
+        )
+
+    return _compute
+
+
+def _candidate_asset(models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetKey]]) -> dg.AssetsDefinition:
+    specs = [
+        dg.AssetSpec(m.key, group_name=m.layer, deps=deps[m.key], description=m.description or None, kinds={"sql", "postgres"})
+        for m in models
+    ]
+
+    @dg.multi_asset(name="candidate_tables", specs=specs, required_resource_keys={"postgres"})
+    def _compute(context: dg.AssetExecutionContext):
+        from migrations.ddl import reset_candidate_schemas
+
+        results = []
+        with context.resources.postgres.connect(autocommit=True) as conn, conn.transaction():
+            _begin(conn, context.run_id)
+            reset_candidate_schemas(conn)
+            for model in _fk_order(conn, models):
+                started = time.monotonic()
+                insert_rows(conn, model)
+                conn.execute(f"analyze {model.table}")
+                results.append((model, _count(conn, model.table), time.monotonic() - started))
+        for model, rows, seconds in results:
+            yield dg.MaterializeResult(
+                asset_key=model.key,
+                metadata={"row_count": dg.MetadataValue.int(rows), "duration_s": round(seconds, 3)},
+            )
+
+    return _compute
+
+
+def build_assets() -> list[dg.AssetsDefinition]:
+    models = load_models()
+    known = {(m.schema, m.name) for m in models}
+    deps = {m.key: _deps(m, known) for m in models}
+    assets = [_table_asset(m, deps[m.key]) for m in models if m.layer not in CANDIDATE_LAYERS]
+    candidates = [m for m in models if m.layer in CANDIDATE_LAYERS]
+    if candidates:
+        assets.append(_candidate_asset(candidates, deps))
+    return assets

@@ -1,0 +1,116 @@
+-- Helpers for reading MongoDB Extended JSON v2 (relaxed) and Airtable values in the models.
+set local check_function_bodies = off;  -- staging.plain calls itself
+-- Inline SQL functions (immutable, one expression) so the planner folds them into each query.
+
+create schema if not exists staging;
+create schema if not exists intermediate;
+
+-- an ObjectId reference: {"$oid": "hex"} or, in older documents, the hex string itself
+create or replace function staging.oid(v jsonb) returns text
+language sql immutable parallel safe as $$
+  select case jsonb_typeof(v)
+           when 'object' then lower(v->>'$oid')
+           when 'string' then case when v #>> '{}' ~* '^[0-9a-f]{24}$' then lower(v #>> '{}') end
+         end
+$$;
+
+-- a datetime: {"$date": "ISO"} / {"$date": {"$numberLong": ms}} / an ISO string; null when it does
+-- not parse or lies outside years 1..9999 (what Python can represent)
+create or replace function staging.ts(v jsonb) returns timestamptz
+language sql immutable parallel safe as $$
+  select case
+           when jsonb_typeof(v) = 'object' and jsonb_typeof(v->'$date') = 'string'
+                and pg_input_is_valid(v->>'$date', 'timestamptz')
+                and (v->>'$date') ~ '^\d{4}-'
+             then (v->>'$date')::timestamptz
+           when jsonb_typeof(v) = 'object' and jsonb_typeof(v->'$date') = 'object'
+                and pg_input_is_valid(v->'$date'->>'$numberLong', 'numeric')
+                and (v->'$date'->>'$numberLong')::numeric between -62135596800000 and 253402300799999
+             then to_timestamp((v->'$date'->>'$numberLong')::numeric / 1000)
+           when jsonb_typeof(v) = 'object' and jsonb_typeof(v->'$date') = 'number'
+                and (v->>'$date')::numeric between -62135596800000 and 253402300799999
+             then to_timestamp((v->>'$date')::numeric / 1000)
+           when jsonb_typeof(v) = 'string' and pg_input_is_valid(v #>> '{}', 'timestamptz')
+                and (v #>> '{}') ~ '^\d{4}-'
+             then (v #>> '{}')::timestamptz
+         end
+$$;
+
+-- a UTC timestamp without time zone, as the hello_miami columns hold it
+create or replace function staging.utc(t timestamptz) returns timestamp
+language sql immutable parallel safe as $$
+  select t at time zone 'UTC'
+$$;
+
+-- a number: plain JSON number, {"$numberDecimal"|"$numberLong"|"$numberInt"|"$numberDouble"}, or a
+-- numeric string; null otherwise (NaN/Infinity included)
+create or replace function staging.num(v jsonb) returns numeric
+language sql immutable parallel safe as $$
+  select case
+           when jsonb_typeof(v) = 'number' then (v #>> '{}')::numeric
+           when jsonb_typeof(v) = 'object'
+                and pg_input_is_valid(coalesce(v->>'$numberDecimal', v->>'$numberLong', v->>'$numberInt', v->>'$numberDouble'), 'numeric')
+                and lower(coalesce(v->>'$numberDecimal', v->>'$numberLong', v->>'$numberInt', v->>'$numberDouble')) not in ('nan', 'infinity', '-infinity')
+             then coalesce(v->>'$numberDecimal', v->>'$numberLong', v->>'$numberInt', v->>'$numberDouble')::numeric
+           when jsonb_typeof(v) = 'string' and pg_input_is_valid(v #>> '{}', 'numeric')
+                and lower(v #>> '{}') not in ('nan', 'infinity', '-infinity')
+             then (v #>> '{}')::numeric
+         end
+$$;
+
+-- a boolean: JSON true/false; anything else is null (callers decide the default)
+create or replace function staging.bool(v jsonb) returns boolean
+language sql immutable parallel safe as $$
+  select case jsonb_typeof(v) when 'boolean' then (v #>> '{}')::boolean end
+$$;
+
+-- a text value: strings as they are, scalars as their text, null/absent as null
+create or replace function staging.txt(v jsonb) returns text
+language sql immutable parallel safe as $$
+  select case jsonb_typeof(v)
+           when 'string' then v #>> '{}'
+           when 'number' then v #>> '{}'
+           when 'boolean' then v #>> '{}'
+         end
+$$;
+
+-- an array that must be a JSON array (skills, tags): anything else becomes []
+create or replace function staging.arr(v jsonb) returns jsonb
+language sql immutable parallel safe as $$
+  select case jsonb_typeof(v) when 'array' then v else '[]'::jsonb end
+$$;
+
+-- the first record id of an Airtable link (a link is always an array; tolerate a bare string)
+create or replace function staging.link(v jsonb) returns text
+language sql immutable parallel safe as $$
+  select nullif(trim(case jsonb_typeof(v) when 'array' then v->>0 when 'string' then v #>> '{}' end), '')
+$$;
+
+-- the creation time embedded in an ObjectId (its first four bytes, seconds since the epoch)
+create or replace function staging.oid_time(id text) returns timestamptz
+language sql immutable parallel safe as $$
+  select case when id ~* '^[0-9a-f]{24}$'
+              then to_timestamp(('x' || lpad(substr(id, 1, 8), 16, '0'))::bit(64)::bigint) end
+$$;
+
+-- Extended JSON -> plain JSON for values stored as jsonb in the target (payloads, responses,
+-- questions): {"$oid"} -> hex, {"$date"} -> ISO text, {"$numberX"} -> number
+create or replace function staging.plain(v jsonb) returns jsonb
+language sql immutable parallel safe as $$
+  select case
+           when v is null then null
+           when jsonb_typeof(v) = 'object' and v ? '$oid' and (select count(*) from jsonb_object_keys(v)) = 1
+             then to_jsonb(v->>'$oid')
+           when jsonb_typeof(v) = 'object' and v ? '$date' and (select count(*) from jsonb_object_keys(v)) = 1
+             then coalesce(to_jsonb(to_char(staging.ts(v) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), v)
+           when jsonb_typeof(v) = 'object' and (select count(*) from jsonb_object_keys(v)) = 1
+                and (v ? '$numberDecimal' or v ? '$numberLong' or v ? '$numberInt' or v ? '$numberDouble')
+             then coalesce(to_jsonb(staging.num(v)), v)
+           when jsonb_typeof(v) = 'object'
+             then (select coalesce(jsonb_object_agg(key, staging.plain(value)), '{}'::jsonb) from jsonb_each(v))
+           when jsonb_typeof(v) = 'array'
+             then (select coalesce(jsonb_agg(staging.plain(value) order by ord), '[]'::jsonb)
+                     from jsonb_array_elements(v) with ordinality as e(value, ord))
+           else v
+         end
+$$;

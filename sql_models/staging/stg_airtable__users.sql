@@ -1,0 +1,28 @@
+-- Podium users as Airtable holds them: values untouched except the email key (lower/trim) and dob
+-- parsed strictly as YYYY-MM-DD. Lengths are judged downstream against the target widths.
+-- index: airtable_id
+with raw_users as (
+    select id, created_time, fields from raw_airtable.users
+)
+select
+    id as airtable_id,
+    created_time,
+    nullif(lower(trim(staging.txt(fields->'email'))), '') as email,
+    coalesce(staging.txt(fields->'display_name'), '') as display_name,
+    coalesce(staging.txt(fields->'first_name'), '') as first_name,
+    coalesce(staging.txt(fields->'last_name'), '') as last_name,
+    coalesce(staging.txt(fields->'phone'), '') as phone,
+    coalesce(staging.txt(fields->'street_1'), '') as street_1,
+    coalesce(staging.txt(fields->'street_2'), '') as street_2,
+    coalesce(staging.txt(fields->'city'), '') as city,
+    coalesce(staging.txt(fields->'state'), '') as state,
+    coalesce(staging.txt(fields->'zip_code'), '') as zip_code,
+    coalesce(staging.txt(fields->'country'), '') as country,
+    staging.txt(fields->'dob') as dob_text,
+    case when staging.txt(fields->'dob') ~ '^\d{4}-\d{2}-\d{2}$'
+              and pg_input_is_valid(staging.txt(fields->'dob'), 'date')
+         then staging.txt(fields->'dob')::date end as dob,
+    case jsonb_typeof(fields->'attending_events') when 'array' then fields->'attending_events' else '[]'::jsonb end
+        as attending_events,
+    fields as raw_fields
+from raw_users

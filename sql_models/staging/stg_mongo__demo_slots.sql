@@ -1,0 +1,23 @@
+-- Hello Miami demo slots: eventId is an ObjectId of a MongoDB event (resolved via its lumaEventId).
+-- index: mongo_id
+with raw_demo_slots as (
+    select _id, document from raw_mongo.demo_slots
+),
+typed as (
+    select
+        lower(_id) as mongo_id,
+        staging.oid(document->'memberId') as member_mongo_id,
+        staging.oid(document->'eventId') as event_mongo_id,
+        coalesce(staging.txt(document->'title'), '') as title,
+        staging.txt(document->'description') as description,
+        staging.txt(document->'requestedTime') as requested_time,
+        coalesce(trunc(staging.num(document->'durationMinutes'))::int, 5) as duration_minutes,
+        coalesce(staging.txt(document->'status'), 'pending') as status,
+        coalesce(staging.bool(document->'confirmedByOrganizer'), false) as confirmed_by_organizer,
+        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+    from raw_demo_slots
+)
+select mongo_id, member_mongo_id, event_mongo_id, title, description, requested_time, duration_minutes,
+       status, confirmed_by_organizer, created_at, coalesce(updated_at_raw, created_at) as updated_at
+from typed

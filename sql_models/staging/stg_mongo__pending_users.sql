@@ -1,0 +1,21 @@
+-- Hello Miami pending users (subscribed, not yet approved members).
+-- index: mongo_id
+with raw_pending_users as (
+    select _id, document from raw_mongo.pending_users
+),
+typed as (
+    select
+        lower(_id) as mongo_id,
+        nullif(lower(trim(staging.txt(document->'email'))), '') as email,
+        coalesce(staging.txt(document->'name'), '') as name,
+        nullif(trim(staging.txt(document->'lumaAttendeeId')), '') as luma_attendee_id,
+        staging.utc(staging.ts(document->'subscribedAt')) as subscribed_at_raw,
+        staging.utc(staging.ts(document->'approvedAt')) as approved_at,
+        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+    from raw_pending_users
+)
+select mongo_id, email, name, luma_attendee_id,
+       coalesce(subscribed_at_raw, created_at) as subscribed_at, approved_at,
+       created_at, coalesce(updated_at_raw, created_at) as updated_at
+from typed

@@ -1,0 +1,36 @@
+-- Hello Miami profiles: Extended JSON unwrapped; lumaEmail normalized as the identity key;
+-- createdAt falls back to the ObjectId's time, updatedAt to createdAt.
+-- index: mongo_id
+with raw_profiles as (
+    select _id, document from raw_mongo.profiles
+),
+typed as (
+    select
+        lower(_id) as mongo_id,
+        nullif(lower(trim(staging.txt(document->'lumaEmail'))), '') as luma_email,
+        staging.txt(document->'clerkUserId') as clerk_user_id_raw,
+        nullif(staging.txt(document->'clerkUserId'), '') as clerk_user_id,
+        coalesce(staging.txt(document->'verificationStatus'), 'pending') as verification_status,
+        coalesce(staging.bool(document->'isAppAdmin'), false) as is_app_admin,
+        nullif(staging.txt(document->'lumaAttendeeId'), '') as luma_attendee_id,
+        staging.txt(document->'bio') as bio,
+        staging.arr(document->'skills') as skills,
+        staging.txt(document->'githubUsername') as github_username,
+        staging.txt(document->'twitterHandle') as twitter_handle,
+        staging.txt(document->'websiteUrl') as website_url,
+        staging.txt(document->'role') as role,
+        coalesce(staging.bool(document->'seekingFunding'), false) as seeking_funding,
+        coalesce(staging.bool(document->'openToMentoring'), false) as open_to_mentoring,
+        coalesce(trunc(staging.num(document->'streakCount'))::int, 0) as streak_count,
+        coalesce(staging.bool(document->'onboardingDismissed'), false) as onboarding_dismissed,
+        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+    from raw_profiles
+)
+select
+    mongo_id, luma_email, clerk_user_id_raw, clerk_user_id, verification_status, is_app_admin,
+    luma_attendee_id, bio, skills, github_username, twitter_handle, website_url, role,
+    seeking_funding, open_to_mentoring, streak_count, onboarding_dismissed,
+    created_at,
+    coalesce(updated_at_raw, created_at) as updated_at
+from typed

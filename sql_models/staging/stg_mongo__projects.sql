@@ -1,0 +1,22 @@
+-- Hello Miami projects (member showcase).
+-- index: mongo_id
+with raw_projects as (
+    select _id, document from raw_mongo.projects
+),
+typed as (
+    select
+        lower(_id) as mongo_id,
+        staging.oid(document->'memberId') as member_mongo_id,
+        staging.txt(document->'title') as title,
+        staging.txt(document->'description') as description,
+        staging.arr(document->'tags') as tags,
+        staging.arr(document->'imageUrls') as image_urls,
+        staging.txt(document->'githubUrl') as github_url,
+        staging.txt(document->'publicUrl') as public_url,
+        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+    from raw_projects
+)
+select mongo_id, member_mongo_id, title, description, tags, image_urls, github_url, public_url,
+       created_at, coalesce(updated_at_raw, created_at) as updated_at
+from typed

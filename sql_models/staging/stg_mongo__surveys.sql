@@ -1,0 +1,21 @@
+-- Hello Miami surveys.
+-- index: mongo_id
+with raw_surveys as (
+    select _id, document from raw_mongo.surveys
+),
+typed as (
+    select
+        lower(_id) as mongo_id,
+        nullif(trim(staging.txt(document->'slug')), '') as slug,
+        coalesce(staging.txt(document->'title'), '') as title,
+        coalesce(staging.txt(document->'description'), '') as description,
+        coalesce(staging.txt(document->'type'), '') as type,
+        coalesce(staging.bool(document->'isActive'), true) as is_active,
+        staging.arr(staging.plain(document->'questions')) as questions,
+        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+    from raw_surveys
+)
+select mongo_id, slug, title, description, type, is_active, questions,
+       created_at, coalesce(updated_at_raw, created_at) as updated_at
+from typed
