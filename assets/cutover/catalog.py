@@ -5,6 +5,7 @@ grants), so after `podium_next` becomes `podium` the live schema would carry the
 grants. The applications' roles were granted on the old live schema; `take_acl` / `give_acl`
 copy that schema's owner, ACL and default privileges, and every table's owner and ACL, onto the
 schema that replaces it. Column-level grants are not copied (the applications use none).
+The fresh candidate schemas come from the migrations' DDL code (migrations.ddl.create_app_schema).
 """
 
 from __future__ import annotations
@@ -160,50 +161,6 @@ def take_acl_relation(conn, schema: str, relname: str) -> set:
         "select c.relacl from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = %s and c.relname = %s",
         (schema, relname),
     )
-
-
-def clone_schema_ddl(conn, source: str, target: str) -> None:
-    """Create `target` holding empty tables with exactly `source`'s DDL: columns, defaults,
-    checks, indexes, primary/unique keys (LIKE ... INCLUDING ALL), then the foreign keys, re-aimed
-    at `target`'s own tables (LIKE does not copy them). Triggers are not copied: the only
-    triggers on live tables are the cutover's own write counters."""
-    conn.execute(sql.SQL("create schema {}").format(sql.Identifier(target)))
-    for table in tables(conn, source):
-        conn.execute(
-            sql.SQL("create table {}.{} (like {}.{} including all)").format(
-                sql.Identifier(target), sql.Identifier(table), sql.Identifier(source), sql.Identifier(table)
-            )
-        )
-    path = conn.execute("select current_setting('search_path')").fetchone()[0]
-    conn.execute("select set_config('search_path', 'pg_catalog', true)")
-    fks = conn.execute(
-        """
-        select c.relname, k.conname, k.confrelid::regclass::text, pg_get_constraintdef(k.oid), r.relname
-          from pg_constraint k
-          join pg_class c on c.oid = k.conrelid
-          join pg_namespace n on n.oid = c.relnamespace
-          join pg_class r on r.oid = k.confrelid
-         where n.nspname = %s and k.contype = 'f'
-         order by c.relname, k.conname
-        """,
-        (source,),
-    ).fetchall()
-    conn.execute("select set_config('search_path', %s, true)", (path,))
-    for table, conname, _, definition, ref_table in fks:
-        # pg_get_constraintdef qualifies the referenced table (search_path is pinned to
-        # pg_catalog below), quoting names the way quote_ident does; re-aim it at `target`.
-        prefix = f"REFERENCES {_qi(conn, source)}.{_qi(conn, ref_table)}("
-        aimed = f"REFERENCES {_qi(conn, target)}.{_qi(conn, ref_table)}("
-        definition = definition.replace(prefix, aimed)
-        conn.execute(
-            sql.SQL("alter table {}.{} add constraint {} {}").format(
-                sql.Identifier(target), sql.Identifier(table), sql.Identifier(conname), sql.SQL(definition)
-            )
-        )
-
-
-def _qi(conn, name: str) -> str:
-    return conn.execute("select quote_ident(%s)", (name,)).fetchone()[0]
 
 
 def row_counts_of(conn, schema: str, table: str) -> int:

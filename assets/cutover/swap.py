@@ -26,6 +26,7 @@ from pathlib import Path
 from psycopg import sql
 
 from assets.cutover import catalog
+from migrations.ddl import create_app_schema
 
 HERE = Path(__file__).resolve().parent
 APPS = ("podium", "hello_miami")
@@ -79,7 +80,7 @@ def promote_candidates(conn, cutover_id: int) -> dict:
         catalog.rename_schema(conn, live, prev)
         catalog.rename_schema(conn, candidate, live)
         catalog.give_acl(conn, live, live_acl)
-        catalog.clone_schema_ddl(conn, live, candidate)
+        create_app_schema(conn, app, candidate)  # the same DDL code as live (migrations/ddl)
         catalog.give_acl(conn, candidate, candidate_acl)
         install_write_counters(conn, live, cutover_id)
         _pause_for_tests(conn, app)
