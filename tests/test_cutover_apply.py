@@ -1,0 +1,245 @@
+"""`cutover apply`: the latest passing dry-run's candidates become live, atomically, with grants kept.
+
+The candidate tables and the dry-run's ledger rows are written here by hand (a few rows), so these
+tests exercise the cutover itself, through the real CLI entry point, the real Dagster job and a
+real PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from pipelines.database import connect
+
+APPS = ("podium", "hello_miami")
+
+
+# ---------------------------------------------------------------- helpers (shared by test_cutover_*)
+
+@pytest.fixture(scope="session")
+def dagster_db(admin_url):
+    """One database for the Dagster run storage of all cutover/sync tests."""
+    from pipelines.database import with_database
+
+    name = f"dagster_{uuid.uuid4().hex[:8]}"
+    with connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    yield with_database(admin_url, name)
+    with connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def dagster_env(dagster_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("DAGSTER_PG_URL", dagster_db)
+    monkeypatch.setenv("USER", "test-operator")
+    return dagster_db
+
+
+def cli(*args: str) -> int:
+    from assets.cli import main
+
+    return main(list(args))
+
+
+def uid(key: str) -> uuid.UUID:
+    from migrations.ddl.identity import stable_id
+
+    return stable_id("test", "row", key)
+
+
+def seed_live(conn) -> None:
+    """The live state before the cutover: what the applications see today."""
+    conn.execute("insert into podium.users (id, email, first_name) values (%s, 'old@example.org', 'Old')", (uid("live-user"),))
+    conn.execute("insert into hello_miami.profiles (id, luma_email) values (%s, 'old@example.org')", (uid("live-profile"),))
+
+
+def seed_candidates(conn, run_id: str = "dry-1", passed: bool = True, finished: datetime | None = None, snapshot_dir: str | None = None,
+                    captured_at: datetime | None = None) -> None:
+    """Candidate rows plus the dry-run that built them (runs, gate_results, count_ledger)."""
+    finished = finished or datetime.now(timezone.utc)
+    users = [(uid(f"{run_id}-u{i}"), f"u{i}@example.org", f"User{i}") for i in range(2)]
+    conn.execute("delete from podium_next.users")
+    for row in users:
+        conn.execute("insert into podium_next.users (id, email, first_name) values (%s, %s, %s)", row)
+    conn.execute(
+        "insert into podium_next.events (id, name, slug, join_code, owner_id) values (%s, 'Hack', 'hack', 'J1', %s)",
+        (uid(f"{run_id}-e"), users[0][0]),
+    )
+    conn.execute("insert into hello_miami_next.profiles (id, luma_email) values (%s, 'a@example.org'), (%s, 'b@example.org')",
+                 (uid(f"{run_id}-p0"), uid(f"{run_id}-p1")))
+    conn.execute(
+        "insert into hello_miami_next.events (id, luma_event_id, name, url, start_at, timezone) values (%s, 'evt-1', 'Night', 'https://lu.ma/1', '2026-11-01 18:00', 'UTC')",
+        (uid(f"{run_id}-he"),),
+    )
+    conn.execute("insert into hello_miami_next.attendance (id, member_id, luma_event_id) values (%s, %s, 'evt-1')", (uid(f"{run_id}-a"), uid(f"{run_id}-p0")))
+    record_dry_run(conn, run_id, passed=passed, finished=finished, snapshot_dir=snapshot_dir, captured_at=captured_at,
+                   ledger=[("airtable", "users", 2, "podium.users", 2), ("airtable", "events", 1, "podium.events", 1),
+                           ("mongo", "profiles", 2, "hello_miami.profiles", 2), ("luma", "events", 1, "hello_miami.events", 1)])
+
+
+def record_dry_run(conn, run_id, passed, finished, ledger, snapshot_dir=None, captured_at=None) -> None:
+    conn.execute(
+        """insert into migration.runs (run_id, job, started_at, finished_at, status, passed, snapshot_dir, captured_at)
+           values (%s, 'dry_run', %s, %s, %s, %s, %s, %s)""",
+        (run_id, finished - timedelta(minutes=1), finished, "success" if passed else "failed", passed, snapshot_dir, captured_at),
+    )
+    conn.execute(
+        "insert into migration.gate_results (run_id, phase, application, name, severity, passed, failed_count) values (%s, 'reconcile', 'podium', 'count identity', 'error', %s, %s)",
+        (run_id, passed, 0 if passed else 3),
+    )
+    for source, table, n, target, candidates in ledger:
+        conn.execute(
+            """insert into migration.count_ledger (run_id, source, source_table, source_count, landed, migrated, merged, quarantined, target_table, candidate_count)
+               values (%s, %s, %s, %s, null, %s, 0, 0, %s, %s)""",
+            (run_id, source, table, n, n, target, candidates),
+        )
+
+
+def contents(conn, schema: str) -> dict[str, list[str]]:
+    """Every table's full contents, as sorted row texts."""
+    from assets.cutover import catalog
+
+    return {t: [r[0] for r in conn.execute(f'select x::text from "{schema}"."{t}" x order by 1')] for t in catalog.tables(conn, schema)}
+
+
+def live_and_candidates(url):
+    with connect(url) as conn:
+        return {s: contents(conn, s) for s in ("podium", "hello_miami", "podium_next", "hello_miami_next")}
+
+
+# ---------------------------------------------------------------- tests
+
+def test_apply_then_rollback_restores_the_live_tables_exactly(db_url, dagster_env, capsys):
+    with connect(db_url) as conn:
+        seed_live(conn)
+        seed_candidates(conn)
+    before = live_and_candidates(db_url)
+
+    assert cli("apply") == 0
+    assert "cutover 1" in capsys.readouterr().out
+    after = live_and_candidates(db_url)
+    assert after["podium"] == before["podium_next"] and after["hello_miami"] == before["hello_miami_next"]
+    assert all(rows == [] for rows in after["podium_next"].values())  # fresh empty candidates ...
+    assert set(after["podium_next"]) == set(before["podium_next"])  # ... with the same tables
+    with connect(db_url) as conn:
+        cutover = conn.execute("select run_id, operator, status, counts from migration.cutovers").fetchone()
+        runs = conn.execute("select job, status, passed from migration.runs where job in ('apply', 'rollback')").fetchall()
+    assert cutover[:3] == ("dry-1", "test-operator", "applied")
+    assert cutover[3]["podium.users"] == 2 and cutover[3]["hello_miami.attendance"] == 1
+    assert runs == [("apply", "success", True)]
+
+    assert cli("rollback") == 0
+    restored = live_and_candidates(db_url)
+    assert restored["podium"] == before["podium"] and restored["hello_miami"] == before["hello_miami"]
+    with connect(db_url) as conn:
+        assert conn.execute("select status, rolled_back_at is not null from migration.cutovers").fetchone() == ("rolled_back", True)
+
+    # both are safe to run twice: a second rollback is a no-op; apply refuses the emptied candidates
+    assert cli("rollback") == 0
+    assert "already rolled back" in capsys.readouterr().out
+    assert live_and_candidates(db_url)["podium"] == before["podium"]
+
+
+def test_second_apply_of_the_same_dry_run_is_a_clear_no_op(db_url, dagster_env, capsys):
+    with connect(db_url) as conn:
+        seed_candidates(conn)
+    assert cli("apply") == 0
+    live = live_and_candidates(db_url)
+    capsys.readouterr()
+    assert cli("apply") == 0
+    assert "already live" in capsys.readouterr().out
+    assert live_and_candidates(db_url) == live
+    with connect(db_url) as conn:
+        assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 1
+
+
+def test_apply_refuses_when_the_latest_dry_run_failed(db_url, dagster_env, capsys):
+    with connect(db_url) as conn:
+        seed_live(conn)
+        seed_candidates(conn, "dry-ok", passed=True, finished=datetime.now(timezone.utc) - timedelta(hours=1))
+        record_dry_run(conn, "dry-bad", passed=False, finished=datetime.now(timezone.utc), ledger=[])
+    before = live_and_candidates(db_url)
+    assert cli("apply") == 3
+    err = capsys.readouterr().err
+    assert "dry-bad" in err and "count identity" in err
+    assert live_and_candidates(db_url) == before
+    with connect(db_url) as conn:
+        assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 0
+        assert conn.execute("select status from migration.runs where job = 'apply'").fetchone()[0] == "refused"
+
+
+def test_apply_refuses_without_any_dry_run(db_url, dagster_env, capsys):
+    assert cli("apply") == 3
+    assert "no dry-run" in capsys.readouterr().err
+
+
+def test_apply_refuses_when_the_candidates_were_changed_after_the_dry_run(db_url, dagster_env, capsys):
+    with connect(db_url) as conn:
+        seed_candidates(conn)
+        conn.execute("delete from podium_next.events")
+        conn.execute("insert into podium_next.users (id, email, first_name) values (%s, 'x@example.org', 'X')", (uid("extra"),))
+    assert cli("apply") == 3
+    err = capsys.readouterr().err
+    assert "podium_next.events holds 0 rows but dry-run dry-1 built 1" in err
+
+
+def test_apply_refuses_when_the_snapshot_changed_since_the_dry_run(db_url, dagster_env, tmp_path, capsys):
+    captured = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+    manifest = tmp_path / "snap" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text(json.dumps({"captured_at": "2026-11-20T12:00:00Z", "counts": {"airtable.users": 2, "mongo.profiles": 2}}))
+    with connect(db_url) as conn:
+        seed_candidates(conn, snapshot_dir=str(manifest.parent), captured_at=captured)
+    manifest.write_text(json.dumps({"captured_at": "2026-11-20T12:00:00Z", "counts": {"airtable.users": 3, "mongo.profiles": 2}}))
+    assert cli("apply") == 3
+    assert "counts 3 records of airtable.users, the dry-run counted 2" in capsys.readouterr().err
+
+    manifest.write_text(json.dumps({"captured_at": "2026-11-20T12:00:00Z", "counts": {"airtable.users": 2, "mongo.profiles": 2}}))
+    assert cli("apply") == 0  # the same snapshot as the dry-run's: accepted
+
+
+def test_apply_refuses_when_raw_data_was_relanded_after_the_dry_run(db_url, dagster_env, capsys):
+    with connect(db_url) as conn:
+        seed_candidates(conn)
+        conn.execute("update migration.count_ledger set landed = 2 where source_table = 'users'")
+        conn.execute("create table raw_airtable.users (id text primary key)")
+        conn.execute("insert into raw_airtable.users values ('rec1'), ('rec2'), ('rec3')")
+    assert cli("apply") == 3
+    assert "raw_airtable.users holds 3 rows, the dry-run landed 2" in capsys.readouterr().err
+
+
+def test_grants_and_ownership_of_the_live_schema_survive_the_swap(db_url, dagster_env):
+    role = f"app_reader_{uuid.uuid4().hex[:6]}"
+    with connect(db_url, autocommit=True) as conn:
+        conn.execute(f'create role "{role}"')
+        conn.execute(f'grant usage on schema podium, hello_miami to "{role}"')
+        conn.execute(f'grant select on all tables in schema podium to "{role}"')
+        conn.execute(f'grant select, insert on hello_miami.attendance to "{role}"')
+        conn.execute(f'alter default privileges in schema podium grant select on tables to "{role}"')
+        conn.execute(f'grant usage on schema podium_next to "{role}"')  # a candidate-only grant
+        seed_candidates(conn)
+    try:
+        assert cli("apply") == 0
+        with connect(db_url, autocommit=True) as conn:
+            check = lambda q: conn.execute(q, (role,)).fetchone()[0]  # noqa: E731
+            assert check("select has_schema_privilege(%s, 'podium', 'usage')")
+            assert check("select has_schema_privilege(%s, 'hello_miami', 'usage')")
+            assert check("select has_table_privilege(%s, 'podium.users', 'select')")
+            assert check("select has_table_privilege(%s, 'hello_miami.attendance', 'insert')")
+            assert not check("select has_table_privilege(%s, 'hello_miami.profiles', 'select')")
+            assert check("select has_schema_privilege(%s, 'podium_next', 'usage')")  # the candidate's grant went back to the candidate
+            conn.execute(f'set role "{role}"')
+            assert conn.execute("select count(*) from podium.users").fetchone()[0] == 2
+            conn.execute("reset role")
+            conn.execute("create table podium.extra (id int)")  # default privileges moved with the live schema
+            assert check("select has_table_privilege(%s, 'podium.extra', 'select')")
+    finally:
+        with connect(db_url, autocommit=True) as conn:
+            conn.execute(f'drop owned by "{role}"')
+            conn.execute(f'drop role "{role}"')
