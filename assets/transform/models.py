@@ -163,7 +163,7 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         required_resource_keys={"postgres"},
         kinds={"sql", "postgres"},
     )
-    def _compute(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def _compute(context):
         started = time.monotonic()
         with context.resources.postgres.connect(autocommit=True) as conn:
             if model.layer == "staging":
@@ -192,7 +192,7 @@ def _candidate_asset(models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetK
     ]
 
     @dg.multi_asset(name="candidate_tables", specs=specs, required_resource_keys={"postgres"})
-    def _compute(context: dg.AssetExecutionContext):
+    def _compute(context):
         from migrations.ddl import reset_candidate_schemas
 
         results = []

@@ -1,0 +1,91 @@
+-- Every source record exactly once: migrated (a row of a target table), merged (folded into
+-- another record: `into_source_id`, by `reason` = the rule) or quarantined (`reason`).
+-- target_id is the row the record lives in (for merged records, the row it folded into).
+-- index: source, source_table, source_id
+with podium as (
+    select 'airtable' as source, 'users' as source_table, airtable_id as source_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate email' end) as reason,
+           'podium.users' as target_table, target_id, primary_airtable_id as into_source_id
+    from intermediate.int_podium__users
+    union all
+    select 'airtable', 'events', airtable_id, outcome, quarantine_reason, 'podium.events', target_id, null
+    from intermediate.int_podium__events
+    union all
+    select 'airtable', 'projects', airtable_id, outcome, quarantine_reason, 'podium.projects', target_id, null
+    from intermediate.int_podium__projects
+    union all
+    select 'airtable', 'votes', airtable_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate vote' end),
+           'podium.votes', target_id, kept_airtable_id
+    from intermediate.int_podium__votes
+    union all
+    select 'airtable', 'referrals', airtable_id, outcome, quarantine_reason, 'podium.referrals', target_id, null
+    from intermediate.int_podium__referrals
+    union all
+    select 'airtable', 'events.attendees', source_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate link' end),
+           'podium.event_attendees', target_id, kept_source_id
+    from intermediate.int_podium__event_attendees
+    union all
+    select 'airtable', 'projects.collaborators', source_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate link' end),
+           'podium.project_collaborators', target_id, kept_source_id
+    from intermediate.int_podium__project_collaborators
+),
+hello_miami as (
+    select 'mongo' as source, 'profiles' as source_table, mongo_id as source_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate lumaEmail' end) as reason,
+           'hello_miami.profiles' as target_table, target_id, primary_mongo_id as into_source_id
+    from intermediate.int_hello_miami__profiles
+    union all
+    select 'mongo', 'projects', mongo_id, outcome, quarantine_reason, 'hello_miami.projects', target_id, null
+    from intermediate.int_hello_miami__projects
+    union all
+    select 'mongo', 'badges', mongo_id, outcome, quarantine_reason, 'hello_miami.badges', target_id, null
+    from intermediate.int_hello_miami__badges
+    union all
+    select 'mongo', 'member_badges', mongo_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate member_badge' end),
+           'hello_miami.member_badges', target_id, kept_mongo_id
+    from intermediate.int_hello_miami__member_badges
+    union all
+    select 'mongo', 'events', mongo_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate lumaEventId' end),
+           'hello_miami.events', case when outcome <> 'quarantined' then target_id end, kept_mongo_id
+    from intermediate.int_hello_miami__mongo_events
+    union all
+    select 'luma', 'events', api_id, 'migrated', null, 'hello_miami.events',
+           migration.stable_id('hello_miami', 'events', api_id), null
+    from staging.stg_luma__events
+    union all
+    select source, source_table, source_id, outcome,
+           coalesce(quarantine_reason, merge_rule, case when outcome = 'merged' then 'duplicate attendance' end),
+           case when merge_rule is not null then 'hello_miami.events' else 'hello_miami.attendance' end,
+           case when outcome <> 'quarantined' then target_id end,
+           case when merge_rule is not null then luma_event_id when outcome = 'merged' then kept_source_id end
+    from intermediate.int_hello_miami__attendance
+    union all
+    select 'mongo', 'pending_users', mongo_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate email' end),
+           'hello_miami.pending_users', case when outcome <> 'quarantined' then target_id end, kept_mongo_id
+    from intermediate.int_hello_miami__pending_users
+    union all
+    select 'mongo', 'luma_webhooks', mongo_id, 'migrated', null, 'hello_miami.luma_webhooks',
+           migration.stable_id('hello_miami', 'luma_webhooks', mongo_id), null
+    from staging.stg_mongo__luma_webhooks
+    union all
+    select 'mongo', 'surveys', mongo_id, outcome, quarantine_reason, 'hello_miami.surveys', target_id, null
+    from intermediate.int_hello_miami__surveys
+    union all
+    select 'mongo', 'survey_responses', mongo_id, outcome,
+           coalesce(quarantine_reason, case when outcome = 'merged' then 'duplicate response' end),
+           'hello_miami.survey_responses', target_id, kept_mongo_id
+    from intermediate.int_hello_miami__survey_responses
+    union all
+    select 'mongo', 'demo_slots', mongo_id, outcome, quarantine_reason, 'hello_miami.demo_slots', target_id, null
+    from intermediate.int_hello_miami__demo_slots
+)
+select source, source_table, source_id, outcome, reason, target_table,
+       case when outcome = 'quarantined' then null else target_id end as target_id,
+       case when outcome = 'merged' then into_source_id end as into_source_id
+from (select * from podium union all select * from hello_miami) as classified

@@ -1,0 +1,27 @@
+-- Luma guests matched to members: by email against the profiles' lumaEmail, else by user_api_id or
+-- api_id against a profile's lumaAttendeeId (merged profiles follow their primary). Checked-in
+-- guests (any approval status) are `checked-in`, approved ones `registered`, others no attendance.
+-- index: event_api_id
+with guests as (
+    select * from staging.stg_luma__guests
+),
+members_by_email as (
+    select distinct luma_email, target_id
+    from intermediate.int_hello_miami__profiles
+    where outcome <> 'quarantined'
+),
+members_by_attendee_id as (
+    select luma_attendee_id, min(target_id::text)::uuid as target_id
+    from intermediate.int_hello_miami__profiles
+    where outcome <> 'quarantined' and luma_attendee_id is not null
+    group by luma_attendee_id
+)
+select
+    guests.*,
+    coalesce(by_email.target_id, by_user_id.target_id, by_guest_id.target_id) as member_id,
+    case when guests.checked_in_at is not null then 'checked-in'
+         when guests.approval_status = 'approved' then 'registered' end as attendance_status
+from guests
+left join members_by_email as by_email on by_email.luma_email = guests.email
+left join members_by_attendee_id as by_user_id on by_user_id.luma_attendee_id = guests.user_api_id
+left join members_by_attendee_id as by_guest_id on by_guest_id.luma_attendee_id = guests.api_id
