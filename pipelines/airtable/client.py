@@ -1,0 +1,182 @@
+"""The live Airtable client: pyairtable on a session that respects the base's limits (SPEC §2.1).
+
+Decisions:
+- pyairtable's own retry (urllib3, ~3 s of backoff) is switched off; our transport adapter does the
+  waiting instead: every request first takes a slot from a limiter shared by all tables of the base,
+  spaced so that no window of one second ever holds more than 5 requests; a 429 is answered by
+  waiting AIRTABLE_RATE_LIMIT_WAIT seconds (default 30, the penalty Airtable imposes) and retrying
+  the same request; a 5xx is retried a few times with a short backoff, then the run fails (a rerun
+  reloads from scratch, see pipelines/land.py).
+- An expired offset (422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE / INVALID_OFFSET_VALUE) restarts that
+  table's listing from the first page; records already yielded are skipped by id, so a restart never
+  duplicates (the version listed first wins).
+- Secrets: the API key lives only in the session's Authorization header; it is never logged.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+from pipelines import settings
+from pipelines.errors import CutoverError
+
+DEFAULT_ENDPOINT = "https://api.airtable.com"
+REQUESTS_PER_SECOND = 5
+EXPIRED_OFFSET_CODES = ("LIST_RECORDS_ITERATOR_NOT_AVAILABLE", "INVALID_OFFSET_VALUE")
+MAX_OFFSET_RESTARTS = 5
+MAX_SERVER_ERROR_RETRIES = 3
+
+
+def table_name(table: str) -> str:
+    """The name or id the base knows `table` by: AIRTABLE_TABLE_<TABLE>, else the name itself."""
+    return settings.optional(f"AIRTABLE_TABLE_{table.upper()}", table)
+
+
+def rate_limit_wait() -> float:
+    """Seconds to wait after a 429 (AIRTABLE_RATE_LIMIT_WAIT, default Airtable's 30 s penalty)."""
+    value = settings.optional("AIRTABLE_RATE_LIMIT_WAIT", "30")
+    try:
+        return float(value)
+    except ValueError:
+        raise CutoverError(f"AIRTABLE_RATE_LIMIT_WAIT={value!r} is not a number of seconds.") from None
+
+
+class Limiter:
+    """Spaces request starts so that any one-second window holds at most `rate` requests.
+
+    Even spacing (1/rate plus a small margin for clock and network jitter) rather than bursts: the
+    server judges arrival times, and an evenly paced client keeps ~98 % of the allowed throughput.
+    """
+
+    def __init__(self, rate: float = REQUESTS_PER_SECOND, margin: float = 0.01):
+        self.interval = 1.0 / rate + margin
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+    def penalize(self, seconds: float) -> None:
+        """After a 429 nobody may ask before the lock is over."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
+
+_limiters: dict[str, Limiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def limiter_for(base_id: str) -> Limiter:
+    """One limiter per base per process: all tables (and threads) of a base share it."""
+    with _limiters_lock:
+        return _limiters.setdefault(base_id, Limiter())
+
+
+def _limited_adapter(limiter: Limiter, wait: float):
+    from requests.adapters import HTTPAdapter
+
+    class LimitedAdapter(HTTPAdapter):
+        """Takes a limiter slot before each request; waits out a 429 and retries; retries 5xx."""
+
+        def send(self, request, **kwargs):
+            server_errors = 0
+            while True:
+                limiter.acquire()
+                response = super().send(request, **kwargs)
+                if response.status_code == 429:
+                    response.close()
+                    limiter.penalize(wait)
+                    continue
+                if response.status_code >= 500 and server_errors < MAX_SERVER_ERROR_RETRIES:
+                    server_errors += 1
+                    response.close()
+                    time.sleep(0.5 * server_errors)
+                    continue
+                return response
+
+    return LimitedAdapter()
+
+
+def make_api(api_key: str | None = None, endpoint_url: str | None = None, base_id: str | None = None):
+    """A pyairtable Api whose session is rate limited for `base_id`."""
+    from pyairtable import Api
+    from requests import Session
+
+    api_key = api_key or settings.require("AIRTABLE_API_KEY", "reading Podium's Airtable base")
+    base_id = base_id or settings.require("AIRTABLE_BASE_ID", "reading Podium's Airtable base")
+    endpoint = endpoint_url or settings.optional("AIRTABLE_ENDPOINT_URL", DEFAULT_ENDPOINT)
+    api = Api(api_key, endpoint_url=endpoint, retry_strategy=None, timeout=(10, 120))
+    session = Session()
+    adapter = _limited_adapter(limiter_for(base_id), rate_limit_wait())
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    api.session = session
+    return api
+
+
+def base_id() -> str:
+    return settings.require("AIRTABLE_BASE_ID", "reading Podium's Airtable base")
+
+
+def _is_expired_offset(exc: Exception) -> bool:
+    response = getattr(exc, "response", None)
+    if response is None or response.status_code != 422:
+        return False
+    return any(code in response.text for code in EXPIRED_OFFSET_CODES)
+
+
+def iterate_pages(api, base: str, table: str) -> Iterator[list[dict]]:
+    """Pages (lists of records) of `table`, restarting the listing when an offset expires.
+
+    Records already yielded in an earlier attempt are skipped by id, so the union is duplicate-free.
+    """
+    from requests import HTTPError
+
+    seen: set[str] = set()
+    for attempt in range(MAX_OFFSET_RESTARTS + 1):
+        try:
+            for page in api.table(base, table_name(table)).iterate(page_size=100):
+                fresh = [record for record in page if record["id"] not in seen]
+                seen.update(record["id"] for record in fresh)
+                if fresh:
+                    yield fresh
+            return
+        except HTTPError as exc:
+            if not _is_expired_offset(exc) or attempt == MAX_OFFSET_RESTARTS:
+                raise _one_sentence(exc, table) from exc
+    # unreachable: the loop either returns or raises
+
+
+def _one_sentence(exc: Exception, table: str) -> CutoverError:
+    response = getattr(exc, "response", None)
+    status = response.status_code if response is not None else "no response"
+    if status in (401, 403):
+        return CutoverError(f"Airtable refused AIRTABLE_API_KEY for table {table} (HTTP {status}): check the token and its scopes.")
+    if status == 404:
+        return CutoverError(f"Airtable has no table {table_name(table)!r} in AIRTABLE_BASE_ID (HTTP 404): set AIRTABLE_TABLE_{table.upper()} to its name or id.")
+    return CutoverError(f"listing Airtable table {table} failed with HTTP {status}; rerun `cutover land` (a rerun reloads the table from scratch).")
+
+
+def fetch_schema(api, base: str) -> dict:
+    """The base schema as the meta API returns it: {"tables": [{"name", "id", "fields": [...]}]}."""
+    from requests import HTTPError
+
+    url = str(api.build_url("meta/bases", base, "tables"))
+    try:
+        return api.request("GET", url)
+    except HTTPError as exc:
+        raise CutoverError(
+            f"reading the Airtable base schema failed with HTTP {exc.response.status_code}: the token needs scope schema.bases:read."
+        ) from exc
+
+
+def endpoint_url() -> str:
+    return os.environ.get("AIRTABLE_ENDPOINT_URL", "").strip() or DEFAULT_ENDPOINT

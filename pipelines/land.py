@@ -1,0 +1,173 @@
+"""The land phase outside Dagster's wrapping: one dlt pipeline per source into raw_<source>.
+
+Decisions (documented here because every phase relies on them):
+- Destination: postgres through `pipelines.database.dlt_credentials()`, loader_file_format "csv"
+  (dlt COPYs the files), no indexes or constraints on raw tables (the land gate checks key
+  uniqueness and reports it; a constraint would abort the load instead of explaining).
+- Airtable and MongoDB use write disposition replace with dlt's `staging-optimized` strategy: the
+  rows are COPYed into `raw_<source>_staging` and then swapped in (drop + `alter table set schema`)
+  in one transaction. A run killed or failing anywhere before that swap (a 500 mid-listing, a
+  malformed snapshot line, a SIGKILL) leaves the previous landing untouched, and a rerun reloads
+  everything, so raw never holds duplicates. Luma uses merge on its keys (the sync reuses it).
+- dlt keeps local state in `pipelines_dir`: `.local/dlt/<database hash>/` (CUTOVER_DLT_DIR
+  overrides the root), one folder per target database, so tests on different databases never
+  share pending packages. Before each run the pipeline's local state is dropped (as dagster-dlt
+  does) so a killed run's half-built package is never replayed.
+- Landed count = rows carrying this run's dlt load ids, so a merge table that also holds older rows
+  is judged on what this run delivered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+import time
+from pathlib import Path
+
+from pipelines import settings
+from pipelines.errors import CutoverError
+from pipelines.land_gate import field_contract, record_land_gate  # noqa: F401  (re-exported)
+
+SOURCES = ("airtable", "mongo", "luma")
+APPLICATION = {"airtable": "podium", "mongo": "hello_miami", "luma": "hello_miami"}
+
+
+def available(source: str) -> bool:
+    """Whether the source's dlt module is part of this build."""
+    try:
+        return importlib.util.find_spec(f"pipelines.{source}.source") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def module(source: str):
+    return importlib.import_module(f"pipelines.{source}.source")
+
+
+def build_source(source: str, snapshot_dir: str | None):
+    """The dlt source object of `source`, reading `snapshot_dir` where it holds that source."""
+    factory = getattr(module(source), f"{source}_source")
+    return factory(snapshot_dir=snapshot_dir)
+
+
+def pipelines_dir(url: str | None = None) -> str:
+    from pipelines.database import database_url
+
+    root = Path(os.environ.get("CUTOVER_DLT_DIR") or settings.home() / "dlt")
+    digest = hashlib.sha1((url or database_url()).encode()).hexdigest()[:12]
+    path = root / digest
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def make_pipeline(source: str, url: str | None = None):
+    import dlt
+    from pipelines.database import database_url, dlt_credentials
+
+    url = url or database_url()
+    # Arrow items get dlt's bookkeeping columns only on request; the raw contract has both, and the
+    # landed count is judged by _dlt_load_id.
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
+    destination = dlt.destinations.postgres(
+        credentials=dlt_credentials(url), create_indexes=False, replace_strategy="staging-optimized"
+    )
+    return dlt.pipeline(
+        pipeline_name=f"land_{source}",
+        pipelines_dir=pipelines_dir(url),
+        destination=destination,
+        dataset_name=f"raw_{source}",
+        progress=None,
+    )
+
+
+RUN_KWARGS = {"loader_file_format": "csv"}
+
+
+def unwrap(exc: BaseException) -> BaseException:
+    """The CutoverError dlt wrapped (extract errors arrive as PipelineStepFailed chains)."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, CutoverError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return exc
+
+
+def load_ids(load_info) -> list[str]:
+    return list(load_info.loads_ids or [])
+
+
+def landed_counts(conn, source: str, tables: list[str], ids: list[str]) -> dict[str, int]:
+    """Rows of each raw table delivered by the load ids of this run (0 where the table is absent)."""
+    counts = {}
+    for table in tables:
+        exists = conn.execute("select to_regclass(%s)", (f'raw_{source}."{table}"',)).fetchone()[0]
+        if exists is None:
+            counts[table] = 0
+            continue
+        counts[table] = conn.execute(
+            f'select count(*) from raw_{source}."{table}" where _dlt_load_id = any(%s)', (ids,)
+        ).fetchone()[0]
+    return counts
+
+
+def run_source(source: str, snapshot_dir: str | None = None, url: str | None = None):
+    """Land one source (outside Dagster: bench, tests). Returns (load_info, seconds)."""
+    pipeline = make_pipeline(source, url)
+    pipeline.drop()
+    started = time.monotonic()
+    try:
+        info = pipeline.run(build_source(source, snapshot_dir), **RUN_KWARGS)
+    except Exception as exc:
+        raise unwrap(exc) from exc
+    info.raise_on_failed_jobs()
+    return info, time.monotonic() - started
+
+
+def land(source: str, snapshot_dir: str | None, run_id: str, url: str | None = None) -> dict:
+    """Land `source` and record its first count hops and land gate for `run_id`.
+
+    Raises GateFailed when a blocking land check fails (after recording it)."""
+    from pipelines.database import connect
+
+    info, seconds = run_source(source, snapshot_dir, url)
+    with connect(url) as conn:
+        return after_load(conn, source, snapshot_dir, run_id, load_ids(info), seconds)
+
+
+def after_load(conn, source: str, snapshot_dir: str | None, run_id: str, ids: list[str], seconds: float) -> dict:
+    """Count ledger and land gate for a finished load; returns per-table figures for metadata."""
+    from pipelines.ledger import record_land_counts
+
+    reported = module(source).source_counts(snapshot_dir if _has(source, snapshot_dir) else None)
+    tables = sorted(set(reported) | set(_tables(source)))
+    landed = landed_counts(conn, source, tables, ids)
+    record_land_counts(conn, run_id, source, {t: (reported.get(t), landed.get(t)) for t in tables})
+    record_land_gate(conn, run_id, source, snapshot_dir if _has(source, snapshot_dir) else None, reported, landed)
+    conn.commit()
+    return {t: {"source_count": reported.get(t), "landed": landed.get(t), "seconds": seconds} for t in tables}
+
+
+def _tables(source: str) -> list[str]:
+    mapped = getattr(module(source), "MAPPED_FIELDS", None)
+    if mapped is None:
+        mapped = getattr(importlib.import_module(f"pipelines.{source}"), "MAPPED_FIELDS", {})
+    return list(mapped)
+
+
+def _has(source: str, snapshot_dir: str | None) -> bool:
+    return bool(snapshot_dir) and (Path(snapshot_dir) / source).is_dir()
+
+
+def record_run(conn, run_id: str, job: str, snapshot_dir: str | None) -> None:
+    """migration.runs: captured_at = the manifest's capture time, or (live) the run start."""
+    from datetime import datetime, timezone
+
+    from pipelines.ledger import record_run_start
+    from pipelines.snapshot import captured_at
+
+    captured = captured_at(snapshot_dir) or datetime.now(timezone.utc)
+    record_run_start(conn, run_id, job, snapshot_dir, captured)
