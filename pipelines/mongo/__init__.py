@@ -1,0 +1,1 @@
+"""Hello Miami's MongoDB as a dlt source (live through pymongo, or a mongodump/mongoexport snapshot)."""

@@ -1,0 +1,144 @@
+"""Where MongoDB documents come from: a live database, a mongodump `.bson` file or a mongoexport
+`.json` file. Each reader yields decoded documents one at a time (never a whole collection) and
+turns a malformed document into one CutoverError sentence naming the file and the document.
+
+Decoding keeps datetimes UTC and aware, and uses `DatetimeConversion.DATETIME_AUTO`, so a date
+Python cannot represent (year > 9999 or < 1) comes back as `bson.DatetimeMS` instead of aborting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from pipelines.errors import CutoverError
+
+DEFAULT_DB = "hello_miami"
+
+
+def codec_options():
+    from bson.codec_options import CodecOptions, DatetimeConversion
+
+    return CodecOptions(tz_aware=True, tzinfo=dt.timezone.utc, datetime_conversion=DatetimeConversion.DATETIME_AUTO)
+
+
+def json_options():
+    from bson.codec_options import DatetimeConversion
+    from bson.json_util import JSONOptions, JSONMode
+
+    return JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=dt.timezone.utc,
+                       datetime_conversion=DatetimeConversion.DATETIME_AUTO)
+
+
+def read_bson(path: Path) -> Iterator[dict]:
+    """mongodump format: BSON documents back to back."""
+    import bson
+
+    with open(path, "rb") as handle:
+        documents = bson.decode_file_iter(handle, codec_options())
+        number = 0
+        while True:
+            number += 1
+            try:
+                document = next(documents)
+            except StopIteration:
+                return
+            except Exception as exc:  # InvalidBSON, a truncated size prefix, a bad string ...
+                raise CutoverError(
+                    f"{path}: document {number} is not valid BSON ({exc}); re-run mongodump for this collection."
+                ) from exc
+            if "_id" not in document:
+                raise CutoverError(f"{path}: document {number} has no _id; every MongoDB document needs one.")
+            yield document
+
+
+def read_json(path: Path) -> Iterator[dict]:
+    """mongoexport format: one Extended JSON document per line (relaxed or canonical)."""
+    from bson import json_util
+
+    options = json_options()
+    with open(path, encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                document = json_util.loads(line, json_options=options)
+            except Exception as exc:
+                raise CutoverError(
+                    f"{path}:{line_number} is not a valid Extended JSON document ({exc.__class__.__name__}: "
+                    f"{str(exc)[:120]}); fix or re-export that line."
+                ) from exc
+            if not isinstance(document, dict) or "_id" not in document:
+                raise CutoverError(f"{path}:{line_number} is not a MongoDB document with an _id.")
+            yield document
+
+
+def snapshot_file(snapshot_dir: str | os.PathLike, collection: str) -> Path | None:
+    """The dump file of a collection: `.bson` (mongodump) preferred over `.json` (mongoexport)."""
+    folder = Path(snapshot_dir) / "mongo"
+    for suffix in (".bson", ".json"):
+        path = folder / f"{collection}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def read_snapshot(path: Path) -> Iterator[dict]:
+    return read_bson(path) if path.suffix == ".bson" else read_json(path)
+
+
+def manifest_counts(snapshot_dir: str | os.PathLike, source: str) -> dict[str, int]:
+    """`{table: count}` for the manifest entries `<source>.<table>` (empty without a manifest)."""
+    path = Path(snapshot_dir) / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        counts = json.loads(path.read_text(encoding="utf-8")).get("counts") or {}
+        return {key.split(".", 1)[1]: int(value) for key, value in counts.items() if key.startswith(source + ".")}
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise CutoverError(f"{path} is not a valid snapshot manifest ({exc}).") from exc
+
+
+def live_database(client: Any = None):
+    """The Hello Miami database: the injected client (tests: mongomock) or MongoClient(MONGO_URI)."""
+    if client is None:
+        uri = _setting("MONGO_URI", "mongo_uri")
+        if not uri:
+            raise CutoverError("MONGO_URI is not set: it is needed to read Hello Miami's MongoDB (or pass --snapshot DIR).")
+        import pymongo
+
+        client = pymongo.MongoClient(uri, tz_aware=True, tzinfo=dt.timezone.utc,
+                                     datetime_conversion="datetime_auto", serverSelectionTimeoutMS=15000)
+    return client[_setting("MONGO_DB", "mongo_db") or DEFAULT_DB]
+
+
+def read_live(database: Any, collection: str, batch_size: int) -> Iterator[dict]:
+    try:
+        try:
+            handle = database.get_collection(collection, codec_options=codec_options())
+        except NotImplementedError:  # mongomock: no codec options; it has no out-of-range dates either
+            handle = database.get_collection(collection)
+        yield from handle.find({}, batch_size=batch_size)
+    except CutoverError:
+        raise
+    except Exception as exc:  # pymongo errors: never print the URI, it may hold a password
+        raise CutoverError(
+            f"MongoDB collection {collection} could not be read ({exc.__class__.__name__}); check MONGO_URI and MONGO_DB."
+        ) from exc
+
+
+def _setting(env_name: str, secret_name: str) -> str | None:
+    """Environment first, then dlt's secrets.toml (`mongo_uri = ...`)."""
+    value = os.environ.get(env_name, "").strip()
+    if value:
+        return value
+    try:
+        import dlt
+
+        secret = dlt.secrets.get(secret_name)
+    except Exception:
+        return None
+    return str(secret).strip() or None if secret else None
