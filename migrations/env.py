@@ -10,7 +10,14 @@ url = config.attributes.get("sqlalchemy_url") or sqlalchemy_url()
 
 engine = create_engine(url)
 with engine.connect() as connection:
-    context.configure(connection=connection, version_table_schema="public", transaction_per_migration=True)
+    # not Alembic's default `alembic_version`: dagster-postgres keeps its own Alembic revision in
+    # public.alembic_version, and with DATABASE_URL set the Dagster instance shares this database
+    context.configure(
+        connection=connection,
+        version_table="cutover_alembic_version",
+        version_table_schema="public",
+        transaction_per_migration=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 engine.dispose()

@@ -143,3 +143,11 @@ def test_migration_checks_reject_bad_rows(db_url):
         conn.rollback()
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("insert into migration.gate_results (run_id, phase, name, severity, passed) values ('r', 'land', 'x', 'fatal', false)")
+
+
+def test_ddl_modules_list_their_tables():
+    from migrations.ddl import APPS
+
+    for app, module in APPS.items():
+        assert sorted(module.TABLES) == sorted(EXPECTED[app])
+        assert sorted(t.name for t in module.metadata("x").sorted_tables) == sorted(EXPECTED[app])

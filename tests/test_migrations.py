@@ -19,7 +19,7 @@ def _schemas(url) -> set[str]:
 
 def _head(url) -> str | None:
     with connect(url) as conn:
-        row = conn.execute("select version_num from public.alembic_version").fetchone()
+        row = conn.execute("select version_num from public.cutover_alembic_version").fetchone()
     return row[0] if row else None
 
 
@@ -48,7 +48,7 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_db_url):
     with connect(empty_db_url) as conn:
         assert conn.execute("select count(*) from pg_proc where proname = 'stable_id'").fetchone()[0] == 0
         tables = conn.execute("select tablename from pg_tables where schemaname = 'public'").fetchall()
-        assert tables == [("alembic_version",)]
+        assert tables == [("cutover_alembic_version",)]
 
     migrations.upgrade(empty_db_url)
     engine(empty_db_url).dispose()
@@ -83,3 +83,19 @@ def test_cutover_leftovers_do_not_block_downgrade(empty_db_url):
     migrations.downgrade(empty_db_url, "base")
     engine(empty_db_url).dispose()
     assert _schemas(empty_db_url) == {"public"}
+
+
+def test_shares_a_database_with_dagsters_own_alembic(empty_db_url):
+    # dagster-postgres keeps its revision in public.alembic_version; with DATABASE_URL set the
+    # Dagster instance lives in the same database, so ours must not read or write that table
+    with connect(empty_db_url) as conn:
+        conn.execute("create table public.alembic_version (version_num varchar(32) primary key)")
+        conn.execute("insert into public.alembic_version values ('6b7fb194ff9c')")
+        conn.commit()
+    migrations.upgrade(empty_db_url)
+    migrations.downgrade(empty_db_url, "base")
+    migrations.upgrade(empty_db_url)
+    engine(empty_db_url).dispose()
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select version_num from public.alembic_version").fetchall() == [("6b7fb194ff9c",)]
+    assert _head(empty_db_url) is not None
