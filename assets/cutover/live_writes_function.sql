@@ -6,25 +6,25 @@
 create or replace function migration.count_live_writes() returns trigger
 language plpgsql as $fn$
 declare
-    written bigint := 0;
-    writer text := coalesce(nullif(current_setting('cutover.writer', true), ''), 'application');
+    row_count_written bigint := 0;
+    current_writer text := coalesce(nullif(current_setting('cutover.writer', true), ''), 'application');
 begin
     if tg_op = 'INSERT' then
-        select count(*) into written from new_rows;
+        select count(*) into row_count_written from new_rows;
     elsif tg_op = 'UPDATE' then
-        select count(*) into written from new_rows;
+        select count(*) into row_count_written from new_rows;
     elsif tg_op = 'DELETE' then
-        select count(*) into written from old_rows;
+        select count(*) into row_count_written from old_rows;
     end if;
-    if written = 0 and tg_op <> 'TRUNCATE' then
+    if row_count_written = 0 and tg_op <> 'TRUNCATE' then
         return null;
     end if;
     insert into migration.live_writes as w
            (cutover_id, schema_name, table_name, writer, inserted, updated, deleted, truncated, last_write_at)
-    values (tg_argv[0]::bigint, tg_table_schema, tg_table_name, writer,
-            case when tg_op = 'INSERT' then written else 0 end,
-            case when tg_op = 'UPDATE' then written else 0 end,
-            case when tg_op = 'DELETE' then written else 0 end,
+    values (tg_argv[0]::bigint, tg_table_schema, tg_table_name, current_writer,
+            case when tg_op = 'INSERT' then row_count_written else 0 end,
+            case when tg_op = 'UPDATE' then row_count_written else 0 end,
+            case when tg_op = 'DELETE' then row_count_written else 0 end,
             case when tg_op = 'TRUNCATE' then 1 else 0 end,
             now())
     on conflict (cutover_id, schema_name, table_name, writer) do update

@@ -19,6 +19,9 @@ def hold_for_transaction(conn) -> None:
     """Wait (at most CUTOVER_LOCK_TIMEOUT_SECONDS, also for the table locks that follow) for the
     lock; released at commit or rollback."""
     conn.execute("select set_config('lock_timeout', %s, true)", (f"{int(lock_timeout_seconds() * 1000)}ms",))
+    # a killed client's transaction is noticed (and rolled back, releasing every lock) within a
+    # second even while the server is busy, instead of when it next writes to the socket
+    conn.execute("select set_config('client_connection_check_interval', '1000ms', true)")
     conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (LOCK_NAME,))
 
 
