@@ -138,17 +138,27 @@ def land(source: str, snapshot_dir: str | None, run_id: str, url: str | None = N
         return after_load(conn, source, snapshot_dir, run_id, load_ids(info), seconds)
 
 
-def after_load(conn, source: str, snapshot_dir: str | None, run_id: str, ids: list[str], seconds: float) -> dict:
-    """Count ledger and land gate for a finished load; returns per-table figures for metadata."""
+last_figures: dict = {}
+
+
+def after_load(conn, source: str, snapshot_dir: str | None, run_id: str, ids: list[str], seconds: float,
+               tables: list[str] | None = None) -> dict:
+    """Count ledger and land gate for a finished load; returns per-table figures for metadata
+    (also left in `last_figures` when the gate raises). `tables` limits both to a subset."""
+    global last_figures
     from pipelines.ledger import record_land_counts
 
-    reported = module(source).source_counts(snapshot_dir if _has(source, snapshot_dir) else None)
-    tables = sorted(set(reported) | set(_tables(source)))
+    snapshot = snapshot_dir if _has(source, snapshot_dir) else None
+    reported = module(source).source_counts(snapshot)
+    tables = sorted(tables or (set(reported) | set(_tables(source))))
+    reported = {t: reported.get(t) for t in tables}
     landed = landed_counts(conn, source, tables, ids)
     record_land_counts(conn, run_id, source, {t: (reported.get(t), landed.get(t)) for t in tables})
-    record_land_gate(conn, run_id, source, snapshot_dir if _has(source, snapshot_dir) else None, reported, landed)
+    last_figures = {t: {"source_count": reported.get(t), "landed": landed.get(t), "seconds": seconds} for t in tables}
     conn.commit()
-    return {t: {"source_count": reported.get(t), "landed": landed.get(t), "seconds": seconds} for t in tables}
+    record_land_gate(conn, run_id, source, snapshot, reported, landed)
+    conn.commit()
+    return last_figures
 
 
 def _tables(source: str) -> list[str]:

@@ -1,0 +1,197 @@
+"""A real HTTP server on 127.0.0.1 that behaves like Airtable's REST API (SPEC §2.1), for tests.
+
+- `GET /v0/{base}/{table}?pageSize=&offset=`: pages of at most 100 records, `offset` while more
+  follow; tables by name or id; bearer auth (401 otherwise).
+- Limits: at most `rate` requests per base in any one-second window; the request over it gets 429
+  and the base stays locked (every request 429) for `lock_seconds` (Airtable: 30 s).
+- Offsets expire after `offset_ttl` seconds, or on demand (`expire_offsets_on`: request numbers),
+  answering 422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE.
+- `GET /v0/meta/bases/{base}/tables`: the schema (given, or derived from the fields present).
+- Failures: `fail` maps request number (1-based, every request counts) to an HTTP status.
+- Every request is recorded as (monotonic time, method, path, status) in `.log`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+def make_records(table: str, n: int, fields=None) -> list[dict]:
+    """n records shaped like Airtable's, ids `rec<table><i>`; `fields(i)` gives each one's fields."""
+    return [
+        {
+            "id": f"rec{table[:3]}{i:08d}",
+            "createdTime": f"2024-01-{1 + i % 28:02d}T12:{i % 60:02d}:00.000Z",
+            "fields": fields(i) if fields else {"name": f"{table} {i}"},
+        }
+        for i in range(n)
+    ]
+
+
+def schema_for(tables: dict[str, list[dict]], extra_fields: dict[str, list[str]] | None = None, drop: dict[str, list[str]] | None = None) -> dict:
+    """A meta-API schema listing every field present in the records (plus `extra_fields`, minus `drop`)."""
+    out = []
+    for index, (name, records) in enumerate(tables.items()):
+        names = sorted({f for r in records for f in r.get("fields", {})} | set((extra_fields or {}).get(name, [])))
+        names = [f for f in names if f not in set((drop or {}).get(name, []))]
+        out.append({"id": f"tbl{index:014d}", "name": name, "primaryFieldId": "fld0",
+                    "fields": [{"id": f"fld{i}", "name": f, "type": "singleLineText"} for i, f in enumerate(names)]})
+    return {"tables": out}
+
+
+class AirtableStandIn:
+    def __init__(self, tables: dict[str, list[dict]], *, base_id: str = "appStandIn000001", api_key: str = "patStandInKey",
+                 rate: int = 5, lock_seconds: float = 30.0, offset_ttl: float | None = None,
+                 expire_offsets_on: set[int] | None = None, fail: dict[int, int] | None = None,
+                 schema: dict | None = None, table_ids: dict[str, str] | None = None, latency: float = 0.0):
+        self.tables = tables
+        self.base_id = base_id
+        self.api_key = api_key
+        self.rate = rate
+        self.lock_seconds = lock_seconds
+        self.offset_ttl = offset_ttl
+        self.expire_offsets_on = set(expire_offsets_on or ())
+        self.fail = dict(fail or {})
+        self.schema = schema if schema is not None else schema_for(tables)
+        self.table_ids = table_ids or {}
+        self.latency = latency
+        self.log: list[tuple[float, str, str, int]] = []
+        self._window: deque[float] = deque()
+        self._locked_until = 0.0
+        self._offsets: dict[str, tuple[str, int, float]] = {}
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "AirtableStandIn":
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server naming)
+                status, body = standin.handle("GET", self.path, self.headers.get("Authorization", ""))
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def env(self, wait: float | None = None) -> dict[str, str]:
+        """The settings a client needs to talk to this stand-in."""
+        env = {"AIRTABLE_API_KEY": self.api_key, "AIRTABLE_BASE_ID": self.base_id, "AIRTABLE_ENDPOINT_URL": self.url}
+        env["AIRTABLE_RATE_LIMIT_WAIT"] = str(self.lock_seconds if wait is None else wait)
+        for table, table_id in self.table_ids.items():
+            env[f"AIRTABLE_TABLE_{table.upper()}"] = table_id
+        return env
+
+    # -- measurements ------------------------------------------------------------------------
+    def statuses(self) -> list[int]:
+        return [entry[3] for entry in self.log]
+
+    def count(self, status: int) -> int:
+        return self.statuses().count(status)
+
+    def max_in_any_second(self) -> int:
+        times = sorted(entry[0] for entry in self.log)
+        best, start = 0, 0
+        for end, t in enumerate(times):
+            while t - times[start] >= 1.0:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    # -- behaviour ---------------------------------------------------------------------------
+    def handle(self, method: str, raw_path: str, auth: str) -> tuple[int, dict]:
+        if self.latency:
+            time.sleep(self.latency)
+        with self._lock:
+            now = time.monotonic()
+            number = len(self.log) + 1
+            parts = urlsplit(raw_path)
+            status, body = self._answer(number, now, parts.path, parse_qs(parts.query), auth)
+            self.log.append((now, method, parts.path, status))
+            return status, body
+
+    def _rate_limited(self, now: float) -> bool:
+        if now < self._locked_until:
+            return True
+        while self._window and now - self._window[0] >= 1.0:
+            self._window.popleft()
+        if len(self._window) >= self.rate:
+            self._locked_until = now + self.lock_seconds
+            return True
+        self._window.append(now)
+        return False
+
+    def _answer(self, number: int, now: float, path: str, query: dict, auth: str) -> tuple[int, dict]:
+        if auth != f"Bearer {self.api_key}":
+            return 401, {"error": {"type": "AUTHENTICATION_REQUIRED", "message": "Authentication required"}}
+        if self._rate_limited(now):
+            return 429, {"errors": [{"error": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}]}
+        if number in self.fail:
+            return self.fail[number], {"error": {"type": "SERVER_ERROR", "message": "injected failure"}}
+        segments = [unquote(s) for s in path.strip("/").split("/")]
+        if segments[:3] == ["v0", "meta", "bases"] and len(segments) == 5 and segments[4] == "tables":
+            if segments[3] != self.base_id:
+                return 404, {"error": {"type": "NOT_FOUND"}}
+            return 200, self.schema
+        if len(segments) != 3 or segments[0] != "v0" or segments[1] != self.base_id:
+            return 404, {"error": {"type": "NOT_FOUND"}}
+        table = self._table(segments[2])
+        if table is None:
+            return 404, {"error": {"type": "TABLE_NOT_FOUND", "message": f"Could not find table {segments[2]}"}}
+        page_size = min(int(query.get("pageSize", ["100"])[0]), 100)
+        start = 0
+        if "offset" in query:
+            token = query["offset"][0]
+            entry = self._offsets.get(token)
+            expired = entry is None or entry[0] != table or number in self.expire_offsets_on or (
+                self.offset_ttl is not None and now - entry[2] > self.offset_ttl)
+            if expired:
+                return 422, {"error": {"type": "LIST_RECORDS_ITERATOR_NOT_AVAILABLE", "message": "The iterator is not available"}}
+            start = entry[1]
+        records = self.tables[table][start:start + page_size]
+        body: dict = {"records": records}
+        if start + page_size < len(self.tables[table]):
+            token = f"itr{uuid.uuid4().hex[:14]}/rec{start + page_size}"
+            self._offsets[token] = (table, start + page_size, now)
+            body["offset"] = token
+        return 200, body
+
+    def _table(self, name_or_id: str) -> str | None:
+        if name_or_id in self.tables:
+            return name_or_id
+        for table, table_id in self.table_ids.items():
+            if table_id == name_or_id:
+                return table
+        return None
