@@ -169,7 +169,7 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
             if model.layer == "staging":
                 _ensure_helpers(conn)
             with conn.transaction():
-                _begin(conn, context.run_id)
+                _begin(conn, context.run.run_id)
                 if model.layer == "reconcile":
                     insert_rows(conn, model)
                     rows = conn.execute(
@@ -197,7 +197,7 @@ def _candidate_asset(models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetK
 
         results = []
         with context.resources.postgres.connect(autocommit=True) as conn, conn.transaction():
-            _begin(conn, context.run_id)
+            _begin(conn, context.run.run_id)
             reset_candidate_schemas(conn)
             for model in _fk_order(conn, models):
                 started = time.monotonic()
