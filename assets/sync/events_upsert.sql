@@ -1,0 +1,90 @@
+-- One sync's events into the target schema's `events` (search_path is set to hello_miami, or to
+-- hello_miami_next before the first cutover). Only the events this sync listed (its dlt load) are
+-- touched; an unchanged event is not written at all (no new updated_at, no trigger, no WAL).
+-- Luma is the truth for name, description, cover_url, url, start_at, end_at, timezone, location,
+-- is_canceled and stats (SPEC §4); the rest of a row (id, created_at) stays as migrated.
+with listed_events as (
+    select r.api_id as luma_event_id,
+           coalesce(r.record -> 'event', r.record) as event,
+           r.start_at as raw_start_at
+      from raw_luma.events r
+     where r._dlt_load_id = %(load_id)s
+),
+listed_guests as (
+    select g.event_api_id, coalesce(g.record -> 'guest', g.record) as guest
+      from raw_luma.guests g
+      join listed_events e on e.luma_event_id = g.event_api_id
+),
+guest_states as (
+    select event_api_id,
+           guest ->> 'approval_status' as approval_status,
+           (guest ->> 'checked_in_at' is not null
+            or exists (select 1
+                         from jsonb_array_elements(case when jsonb_typeof(guest -> 'event_tickets') = 'array'
+                                                        then guest -> 'event_tickets' else '[]'::jsonb end) ticket
+                        where ticket ->> 'checked_in_at' is not null)) as checked_in
+      from listed_guests
+),
+guest_stats as (
+    select event_api_id,
+           count(*) filter (where checked_in or approval_status = 'approved') as registered,
+           count(*) filter (where checked_in) as checked_in
+      from guest_states
+     group by event_api_id
+),
+luma_values as (
+    -- the same readings as the dry-run's staging (sql_models/staging/stg_luma__events.sql): a value
+    -- that does not parse is null rather than an aborted sync; lat/lng are JSON numbers
+    select e.luma_event_id,
+           coalesce(e.event ->> 'name', '') as name,
+           e.event ->> 'description' as description,
+           e.event ->> 'cover_url' as cover_url,
+           coalesce(e.event ->> 'url', '') as url,
+           coalesce(case when pg_input_is_valid(e.event ->> 'start_at', 'timestamptz') then (e.event ->> 'start_at')::timestamptz end,
+                    e.raw_start_at) at time zone 'UTC' as start_at,
+           case when pg_input_is_valid(e.event ->> 'end_at', 'timestamptz') then (e.event ->> 'end_at')::timestamptz end at time zone 'UTC' as end_at,
+           coalesce(e.event ->> 'timezone', 'UTC') as timezone,
+           case when jsonb_typeof(e.event -> 'geo_address_info') = 'object' then
+               jsonb_build_object(
+                   'type', e.event -> 'geo_address_info' -> 'type',
+                   'name', e.event -> 'geo_address_info' -> 'place_name',
+                   'address', e.event -> 'geo_address_info' -> 'address',
+                   'lat', case when pg_input_is_valid(e.event -> 'geo_address_info' ->> 'latitude', 'numeric')
+                               then (e.event -> 'geo_address_info' ->> 'latitude')::numeric end,
+                   'lng', case when pg_input_is_valid(e.event -> 'geo_address_info' ->> 'longitude', 'numeric')
+                               then (e.event -> 'geo_address_info' ->> 'longitude')::numeric end)
+           end as location,
+           jsonb_build_object('registered', coalesce(s.registered, 0), 'checkedIn', coalesce(s.checked_in, 0)) as stats,
+           coalesce(case when jsonb_typeof(e.event -> 'is_canceled') = 'boolean' then (e.event ->> 'is_canceled')::boolean end, false) as is_canceled,
+           case when pg_input_is_valid(e.event ->> 'created_at', 'timestamptz') then (e.event ->> 'created_at')::timestamptz end at time zone 'UTC' as luma_created_at,
+           case when pg_input_is_valid(e.event ->> 'updated_at', 'timestamptz') then (e.event ->> 'updated_at')::timestamptz end at time zone 'UTC' as luma_updated_at
+      from listed_events e
+      left join guest_stats s on s.event_api_id = e.luma_event_id
+)
+insert into events as live (id, luma_event_id, name, description, cover_url, url, start_at, end_at, timezone,
+                            location, stats, is_canceled, last_synced_at, created_at, updated_at)
+select migration.stable_id('hello_miami', 'events', v.luma_event_id),
+       v.luma_event_id, v.name, v.description, v.cover_url, v.url, v.start_at, v.end_at, v.timezone,
+       v.location, v.stats, v.is_canceled, %(synced_at)s,
+       coalesce(v.luma_created_at, v.start_at),
+       coalesce(v.luma_updated_at, v.luma_created_at, v.start_at)
+  from luma_values v
+on conflict (luma_event_id) do update
+   set name = excluded.name,
+       description = excluded.description,
+       cover_url = excluded.cover_url,
+       url = excluded.url,
+       start_at = excluded.start_at,
+       end_at = excluded.end_at,
+       timezone = excluded.timezone,
+       location = excluded.location,
+       stats = excluded.stats,
+       is_canceled = excluded.is_canceled,
+       last_synced_at = excluded.last_synced_at,
+       updated_at = %(synced_at)s
+ where (live.name, live.description, live.cover_url, live.url, live.start_at, live.end_at, live.timezone,
+        live.location, live.stats, live.is_canceled)
+       is distinct from
+       (excluded.name, excluded.description, excluded.cover_url, excluded.url, excluded.start_at, excluded.end_at,
+        excluded.timezone, excluded.location, excluded.stats, excluded.is_canceled)
+returning (xmax = 0) as inserted

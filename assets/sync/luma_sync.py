@@ -1,0 +1,147 @@
+"""One incremental Luma sync (SPEC §2.3, §4; issue 6).
+
+Luma has no "updated since" filter, so a sync bounds its work by time: it lists the calendar's
+events in a window (default 2 days back .. 60 days ahead) and the guests of those events only,
+merges them into raw_luma with the landing's own dlt source (write disposition merge), then
+applies the event and attendance rules with set-based SQL (events_upsert.sql,
+attendance_upsert.sql) to the live hello_miami tables, or to hello_miami_next while no cutover is
+in effect. Its cost is one list-events page per `pagination_limit` events in the window plus one
+guest page per event (more for events with many guests), independent of the calendar's history.
+
+Decisions:
+- "The events of this sync" are the raw_luma.events rows of this sync's dlt load (merge rewrites
+  every listed row with the new _dlt_load_id); rows of events the window does not cover are never
+  read or written.
+- Never two at once: the session advisory lock `cutover/exclusive` (shared with apply/rollback);
+  a sync that finds it taken records a `skipped` row and ends cleanly. The Dagster job also carries
+  the run tag `cutover/exclusive`, which the instance limits to one run.
+- 429 / Retry-After are honoured by the source; the sync's request count is what the source's
+  HTTP client sent, recorded in migration.luma_syncs with the rows changed.
+- Writes are tagged `cutover.writer = luma_sync` so a rollback can say which lost rows came from
+  the sync.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from pipelines.errors import CutoverError
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Window:
+    start: datetime
+    end: datetime
+
+
+def _days(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise CutoverError(f"{name}={raw!r} is not a number of days.") from exc
+
+
+def _when(value: str, setting: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise CutoverError(f"{setting}={value!r} is not an ISO-8601 date-time.") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def window(now: datetime | None = None, days_back: float | None = None, days_ahead: float | None = None,
+           start: str | None = None, end: str | None = None) -> Window:
+    """Explicit start/end win; else now - days_back .. now + days_ahead, the days from run config or
+    CUTOVER_SYNC_DAYS_BACK / CUTOVER_SYNC_DAYS_AHEAD (defaults 2 and 60)."""
+    now = now or datetime.now(timezone.utc)
+    back = days_back if days_back is not None else _days("CUTOVER_SYNC_DAYS_BACK", 2)
+    ahead = days_ahead if days_ahead is not None else _days("CUTOVER_SYNC_DAYS_AHEAD", 60)
+    w = Window(
+        start=_when(start, "window_start") if start else now - timedelta(days=back),
+        end=_when(end, "window_end") if end else now + timedelta(days=ahead),
+    )
+    if w.end <= w.start:
+        raise CutoverError(f"the sync window ends ({w.end.isoformat()}) before it starts ({w.start.isoformat()}): check CUTOVER_SYNC_DAYS_BACK / CUTOVER_SYNC_DAYS_AHEAD.")
+    return w
+
+
+def target_schema(conn) -> str:
+    """hello_miami once a cutover is in effect, else the candidates (SPEC: before the first cutover)."""
+    from assets.cutover.preconditions import cutover_in_effect
+
+    return "hello_miami" if cutover_in_effect(conn) else "hello_miami_next"
+
+
+def _start_row(conn, w: Window, run_id: str | None, status: str = "running", error: str | None = None) -> int:
+    return conn.execute(
+        """
+        insert into migration.luma_syncs (started_at, window_start, window_end, requests, events_upserted,
+                                          attendance_upserted, status, error, finished_at, run_id)
+        values (now(), %s, %s, 0, 0, 0, %s, %s, case when %s <> 'running' then now() end, %s) returning sync_id
+        """,
+        (w.start, w.end, status, error, status, run_id),
+    ).fetchone()[0]
+
+
+def _finish_row(conn, sync_id: int, **values) -> None:
+    sets = ", ".join(f"{k} = %({k})s" for k in values)
+    conn.execute(f"update migration.luma_syncs set finished_at = now(), {sets} where sync_id = %(sync_id)s", {**values, "sync_id": sync_id})
+
+
+def apply_rules(url: str, schema: str, load_id: str, synced_at: datetime) -> tuple[int, int]:
+    """Upsert the load's events and attendance into `schema`; returns rows (events, attendance) changed."""
+    from pipelines.database import connect
+
+    params = {"load_id": load_id, "synced_at": synced_at.astimezone(timezone.utc).replace(tzinfo=None)}
+    with connect(url) as conn:
+        conn.execute("select set_config('search_path', %s, true)", (schema,))
+        conn.execute("select set_config('cutover.writer', 'luma_sync', true)")
+        events = conn.execute((HERE / "events_upsert.sql").read_text(), params).fetchall()
+        attendance = conn.execute((HERE / "attendance_upsert.sql").read_text(), params).fetchall()
+    return len(events), len(attendance)
+
+
+def run_sync(url: str, w: Window, run_id: str | None = None) -> dict:
+    """One sync. Returns {"status": "success"|"skipped", "sync_id", "requests", "events_upserted",
+    "attendance_upserted", "seconds", "target_schema", "message"}."""
+    import time
+
+    from assets.cutover import locks
+    from assets.sync.luma_load import land_window
+    from pipelines.database import connect
+
+    started = time.monotonic()
+    with connect(url, autocommit=True) as lock_conn:
+        if not locks.try_hold_for_session(lock_conn):
+            message = "another Luma sync (or a cutover apply/rollback) is running; this sync did nothing."
+            sync_id = _start_row(lock_conn, w, run_id, status="skipped", error=message)
+            return {"status": "skipped", "sync_id": sync_id, "requests": 0, "events_upserted": 0, "attendance_upserted": 0,
+                    "seconds": 0.0, "target_schema": None, "message": message}
+        try:
+            sync_id = _start_row(lock_conn, w, run_id)
+            synced_at = datetime.now(timezone.utc)
+            schema = target_schema(lock_conn)
+            requests = 0
+            try:
+                load_id, requests = land_window(url, w.start, w.end)
+                events, attendance = apply_rules(url, schema, load_id, synced_at) if load_id else (0, 0)
+            except Exception as exc:
+                _finish_row(lock_conn, sync_id, status="failed", error=str(exc)[:2000], requests=requests, target_schema=schema)
+                raise
+            seconds = time.monotonic() - started
+            _finish_row(lock_conn, sync_id, status="success", requests=requests, events_upserted=events,
+                        attendance_upserted=attendance, target_schema=schema)
+        finally:
+            locks.release_session(lock_conn)
+    message = (f"Luma sync {sync_id}: window {w.start:%Y-%m-%d %H:%M} .. {w.end:%Y-%m-%d %H:%M} UTC, {requests} requests, "
+               f"{events} events and {attendance} attendance rows changed in {schema}, {seconds:.1f} s.")
+    return {"status": "success", "sync_id": sync_id, "requests": requests, "events_upserted": events,
+            "attendance_upserted": attendance, "seconds": seconds, "target_schema": schema, "message": message}
