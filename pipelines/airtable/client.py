@@ -118,6 +118,7 @@ def make_api(api_key: str | None = None, endpoint_url: str | None = None, base_i
     adapter = _limited_adapter(limiter_for(base_id), rate_limit_wait())
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    session.headers.update(api.session.headers)  # pyairtable put the bearer token there
     api.session = session
     return api
 
