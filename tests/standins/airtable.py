@@ -195,3 +195,40 @@ class AirtableStandIn:
             if table_id == name_or_id:
                 return table
         return None
+
+
+def write_snapshot(out_dir, tables: dict[str, list[dict]], schema: dict | None = None, captured_at: str = "2024-02-01T00:00:00Z") -> None:
+    """An Airtable-only snapshot (SPEC §2.4): airtable/<table>.jsonl, optional schema.json, manifest."""
+    from pathlib import Path
+
+    folder = Path(out_dir) / "airtable"
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, records in tables.items():
+        with (folder / f"{table}.jsonl").open("w") as handle:
+            for record in records:
+                handle.write(json.dumps(record) + "\n")
+    if schema is not None:
+        (folder / "schema.json").write_text(json.dumps(schema))
+    manifest_path = Path(out_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"captured_at": captured_at, "counts": {}}
+    manifest["counts"].update({f"airtable.{t}": len(r) for t, r in tables.items()})
+    manifest_path.write_text(json.dumps(manifest))
+
+
+def podium_tables(n: int = 30) -> dict[str, list[dict]]:
+    """Small tables with every mapped field present somewhere (links as arrays)."""
+    users = make_records("users", n, lambda i: {"email": f"u{i}@example.org", "first_name": f"U{i}", "dob": "1990-01-02",
+                                                 "display_name": "d", "last_name": "l", "phone": "1", "street_1": "s",
+                                                 "street_2": "s", "city": "c", "state": "s", "zip_code": "z", "country": "c",
+                                                 "attending_events": ["recevt00000000"]})
+    events = make_records("events", n, lambda i: {"name": f"E{i}", "slug": f"e-{i}", "join_code": f"J{i}", "owner": [users[i]["id"]],
+                                                   "attendees": [users[0]["id"], users[1]["id"]], "feature_flags_csv": "daydream",
+                                                   "votable": True, "leaderboard_enabled": True, "demo_links_optional": True,
+                                                   "ysws_checks_enabled": True, "description": "x"})
+    projects = make_records("projects", n, lambda i: {"name": f"P{i}", "join_code": f"P{i}", "owner": [users[i]["id"]],
+                                                       "event": [events[0]["id"]], "collaborators": [users[2]["id"]], "repo": "r",
+                                                       "image_url": "i", "demo": "d", "description": "x", "hours_spent": 3,
+                                                       "points": 1, "cached_auto_quality": "{}"})
+    votes = make_records("votes", n, lambda i: {"voter": [users[i]["id"]], "project": [projects[0]["id"]], "event": [events[0]["id"]]})
+    referrals = make_records("referrals", n, lambda i: {"content": "a friend", "user": [users[i]["id"]], "event": [events[0]["id"]]})
+    return {"users": users, "events": events, "projects": projects, "votes": votes, "referrals": referrals}
