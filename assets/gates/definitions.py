@@ -1,5 +1,14 @@
-"""Placeholder until this phase lands: no definitions yet."""
+"""Gates and reports: GX suites as blocking asset checks on every phase, and the report job."""
 
 import dagster as dg
 
-defs = dg.Definitions()
+from assets.gates.checks import build_checks
+from assets.gates.report_asset import dry_run_report, dry_run_report_job
+from assets.gates.resource import GreatExpectationsResource
+
+defs = dg.Definitions(
+    assets=[dry_run_report],
+    asset_checks=build_checks(),
+    jobs=[dry_run_report_job],
+    resources={"great_expectations": GreatExpectationsResource()},
+)

@@ -1,0 +1,72 @@
+"""Writes a dry-run's report directory: reconciliation.json (for programs), report.html (for
+people, one self-contained page), Data Docs (GX's own site, linked from the page); and marks the
+run in migration.runs (passed, report_dir, finished_at)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from assets.gates import report_data
+
+
+def reconciliation(data: dict) -> dict:
+    return {
+        "run_id": data["run_id"],
+        "passed": data["passed"],
+        "reasons": data["reasons"],
+        "previous_run_id": data["previous_run_id"],
+        "tables": [
+            {k: t[k] for k in ("source", "table", "source_count", "landed", "migrated", "merged", "quarantined",
+                               "quarantine_reasons", "target_table", "candidate_count", "balanced")}
+            for t in data["tables"]
+        ],
+        "gates": [
+            {k: g[k] for k in ("phase", "application", "name", "severity", "passed", "failed_count", "message", "failed")}
+            for g in data["gates"]
+        ],
+    }
+
+
+def render_html(data: dict, data_docs: str | None) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+    )
+    apps = [("podium", "Podium (Airtable)"), ("hello_miami", "Hello Miami (MongoDB + Luma)")]
+    return env.get_template("report.html.j2").render(
+        data=data, apps=apps, data_docs=data_docs,
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def write(conn, run_id: str, directory: Path, run_succeeded: bool, error: str | None) -> dict:
+    """Write the report of dry-run `run_id` into `directory`; returns the collected data."""
+    from assets.gates.validation import load_documents
+    from expectations.runner import build_data_docs
+
+    directory.mkdir(parents=True, exist_ok=True)
+    data = report_data.collect(conn, run_id, run_succeeded, error)
+    docs_link = None
+    try:
+        index = build_data_docs(load_documents(directory), directory / "data_docs")
+        docs_link = str(index.relative_to(directory)) if index else None
+    except Exception as exc:  # the report must exist even when Data Docs cannot be built
+        data["reasons"] = data["reasons"] + ([] if data["passed"] else [])
+        data["data_docs_error"] = f"{type(exc).__name__}: {exc}"
+    (directory / "reconciliation.json").write_text(json.dumps(reconciliation(data), indent=2, default=str))
+    (directory / "report.html").write_text(render_html(data, docs_link))
+    _mark_run(conn, run_id, data["passed"], str(directory))
+    return data
+
+
+def _mark_run(conn, run_id: str, passed: bool, directory: str) -> None:
+    from pipelines.ledger import record_run_end, record_run_start
+
+    exists = conn.execute("select 1 from migration.runs where run_id = %s", (run_id,)).fetchone()
+    if not exists:
+        record_run_start(conn, run_id, "dry_run", None, None)
+    record_run_end(conn, run_id, "success" if passed else "failed", passed=passed, report_dir=directory)

@@ -1,0 +1,89 @@
+"""The land gate (SPEC §5): landed count = the count the source reported, ids unique and non-null,
+every field the mapping reads exists in the source's schema (or, without one, in some record)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from expectations.gates import Gate, literal, values_list
+from expectations.mapping import APPLICATION, FIELDS, RAW_TABLES
+
+
+def count_parameter(source: str, table: str) -> str:
+    return f"source_count__{source}__{table.replace('.', '_')}"
+
+
+def airtable_schema_fields(schema: dict | None) -> dict[str, set[str]] | None:
+    """Table name (and table id) -> field names, from the meta API's answer; None without a schema."""
+    if not schema:
+        return None
+    tables: dict[str, set[str]] = {}
+    for table in schema.get("tables", []):
+        names = {f.get("name") for f in table.get("fields", []) if f.get("name")}
+        for label in (table.get("name"), table.get("id")):
+            if label:
+                tables[label] = names
+    return tables
+
+
+def load_airtable_schema(snapshot_dir: str | None) -> dict | None:
+    if not snapshot_dir:
+        return None
+    path = Path(snapshot_dir) / "airtable" / "schema.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+def _field_contract(source: str, table: str, schema_tables: dict[str, set[str]] | None) -> Gate | None:
+    mapped = FIELDS[source][table]
+    raw = f"raw_{source}.{table}"
+    app = APPLICATION[source]
+    if source == "airtable" and schema_tables is not None:
+        present = schema_tables.get(table, set())
+        missing = [(table, f) for f in mapped if f not in present]
+        sql = (
+            "select m.tbl || '.' || m.fld as key, 'read by the mapping, missing from the Airtable base schema' as detail "
+            f"from {values_list(missing)} as m(tbl, fld)"
+        )
+        return Gate("land", app, raw, "mapped fields exist in the source schema", raw, (f"raw_{source}", table), sql=sql)
+    _keys, column, wrapper = RAW_TABLES[(source, table)]
+    probe = f"r.{column} ? m.fld" + (f" or r.{column}->{literal(wrapper)} ? m.fld" if wrapper else "")
+    sql = (
+        f"select {literal(table)} || '.' || m.fld as key, 'read by the mapping, present in no record' as detail "
+        f"from {values_list([(table, f) for f in mapped])} as m(tbl, fld) "
+        f"where exists (select 1 from {{batch}}) and not exists (select 1 from {{batch}} as r where {probe})"
+    )
+    return Gate("land", app, raw, "mapped fields occur in the records", raw, (f"raw_{source}", table), sql=sql, severity="warning")
+
+
+def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -> list[Gate]:
+    """Gates for every raw table that exists (`existing_tables`: 'raw_airtable.users', ...)."""
+    schema_tables = airtable_schema_fields(airtable_schema)
+    gates: list[Gate] = []
+    for (source, table), (keys, _column, _wrapper) in RAW_TABLES.items():
+        raw = f"raw_{source}.{table}"
+        if raw not in existing_tables:
+            continue
+        app = APPLICATION[source]
+        asset = (f"raw_{source}", table)
+        gates.append(Gate("land", app, raw, "landed count = source count", raw, asset, kind="row_count",
+                          parameter=count_parameter(source, table)))
+        for key in keys:
+            gates.append(Gate("land", app, raw, f"{key} not null", raw, asset, kind="not_null", columns=(key,)))
+        if len(keys) == 1:
+            gates.append(Gate("land", app, raw, f"{keys[0]} unique", raw, asset, kind="unique", columns=keys))
+        else:
+            gates.append(Gate("land", app, raw, f"({', '.join(keys)}) unique", raw, asset, kind="compound_unique", columns=keys))
+        gates.append(_field_contract(source, table, schema_tables))
+    return gates
+
+
+def source_counts(conn, run_id: str) -> dict[str, int]:
+    """GX runtime parameters: the counts the sources reported, from this run's count ledger."""
+    rows = conn.execute(
+        "select source, source_table, source_count from migration.count_ledger where run_id = %s and source_count is not null",
+        (run_id,),
+    ).fetchall()
+    return {count_parameter(source, table): int(count) for source, table, count in rows}

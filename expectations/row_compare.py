@@ -1,0 +1,151 @@
+"""Row-level comparison (reconcile gate): for every migrated record, the fields the rules carry
+over unchanged are read once from the raw record and once from its candidate row; an md5 of each
+side's normalized values must match, and a mismatch is reported by key and field.
+
+Decisions:
+- The raw side is computed here from the raw tables with expressions of our own, not from the
+  staging models, so a mistake in a model cannot hide itself.
+- Values are normalized to text in a jsonb object (keys sorted by jsonb, so its text is canonical);
+  a recorded value fix (migration.value_fixes of the run) replaces the raw value: a difference that
+  was recorded is expected, one that was not is a failure.
+- References are compared through the lineage (the raw link's source id -> its target id), which
+  also proves that links to merged records were re-pointed to the primary.
+- Only the hashes are compared for all rows; fields are unpacked for the mismatched rows only.
+"""
+
+from __future__ import annotations
+
+from expectations.gates import Gate, literal
+
+
+def _ref(source: str, table: str, source_id_sql: str) -> str:
+    return (
+        f"(select l.target_id::text from migration.id_lineage as l where l.source = '{source}' "
+        f"and l.source_table = '{table}' and l.source_id = {source_id_sql})"
+    )
+
+
+def _text(field: str) -> str:
+    return f"coalesce(r.fields->>'{field}', '')"
+
+
+def _bool(doc: str, field: str) -> str:
+    return f"coalesce(case jsonb_typeof(r.{doc}->'{field}') when 'boolean' then r.{doc}->>'{field}' end, 'false')"
+
+
+def _at(field: str) -> str:
+    return f"(r.fields->'{field}'->>0)"
+
+
+def _oid(field: str) -> str:
+    return f"staging.oid(r.document->'{field}')"
+
+
+# target table -> (raw table, source table, {column: raw expression}, {value_fixes field: column})
+PODIUM = {
+    "users": ("raw_airtable.users", "users", {
+        "email": "lower(trim(r.fields->>'email'))",
+        **{c: _text(c) for c in ("display_name", "first_name", "last_name", "phone", "street_1", "street_2",
+                                  "city", "state", "zip_code", "country")},
+        "dob": "r.fields->>'dob'",
+    }, {}),
+    "events": ("raw_airtable.events", "events", {
+        **{c: _text(c) for c in ("name", "slug", "description", "join_code", "feature_flags_csv")},
+        **{c: f"coalesce(case jsonb_typeof(r.fields->'{c}') when 'boolean' then r.fields->>'{c}' end, 'false')"
+           for c in ("votable", "leaderboard_enabled", "demo_links_optional", "ysws_checks_enabled")},
+        "owner_id": _ref("airtable", "users", _at("owner")),
+    }, {}),
+    "projects": ("raw_airtable.projects", "projects", {
+        **{c: _text(c) for c in ("name", "repo", "image_url", "demo", "description", "join_code")},
+        "cached_auto_quality": "case when pg_input_is_valid(r.fields->>'cached_auto_quality', 'jsonb') "
+                               "then (r.fields->>'cached_auto_quality')::jsonb::text end",
+        "owner_id": _ref("airtable", "users", _at("owner")),
+        "event_id": _ref("airtable", "events", _at("event")),
+    }, {}),
+    "votes": ("raw_airtable.votes", "votes", {
+        "voter_id": _ref("airtable", "users", _at("voter")),
+        "project_id": _ref("airtable", "projects", _at("project")),
+        "event_id": _ref("airtable", "events", _at("event")),
+    }, {}),
+    "referrals": ("raw_airtable.referrals", "referrals", {
+        "content": _text("content"),
+        "user_id": _ref("airtable", "users", _at("user")),
+        "event_id": _ref("airtable", "events", _at("event")),
+    }, {}),
+}
+HELLO_MIAMI = {
+    "profiles": ("raw_mongo.profiles", "profiles", {
+        "luma_email": "lower(trim(r.document->>'lumaEmail'))",
+        "clerk_user_id": "nullif(r.document->>'clerkUserId', '')",
+        "bio": "r.document->>'bio'",
+        "github_username": "r.document->>'githubUsername'",
+        "twitter_handle": "r.document->>'twitterHandle'",
+        "website_url": "r.document->>'websiteUrl'",
+        "role": "r.document->>'role'",
+        "is_app_admin": _bool("document", "isAppAdmin"),
+    }, {"clerkUserId": "clerk_user_id"}),
+    "projects": ("raw_mongo.projects", "projects", {
+        "title": "r.document->>'title'",
+        "description": "r.document->>'description'",
+        "github_url": "r.document->>'githubUrl'",
+        "public_url": "r.document->>'publicUrl'",
+        "member_id": _ref("mongo", "profiles", _oid("memberId")),
+    }, {}),
+    "badges": ("raw_mongo.badges", "badges", {
+        "name": "r.document->>'name'",
+        "criteria": "r.document->>'criteria'",
+        "icon_ascii": "coalesce(r.document->>'iconAscii', r.document->>'icon')",
+    }, {"iconAscii": "icon_ascii"}),
+    "surveys": ("raw_mongo.surveys", "surveys", {
+        "slug": "r.document->>'slug'", "title": "r.document->>'title'", "type": "r.document->>'type'",
+    }, {}),
+    "luma_webhooks": ("raw_mongo.luma_webhooks", "luma_webhooks", {
+        "type": "r.document->>'type'", "signature": "r.document->>'signature'",
+    }, {}),
+    "demo_slots": ("raw_mongo.demo_slots", "demo_slots", {
+        "title": "r.document->>'title'",
+        "description": "r.document->>'description'",
+        "requested_time": "r.document->>'requestedTime'",
+        "member_id": _ref("mongo", "profiles", _oid("memberId")),
+    }, {}),
+}
+
+
+def _object(pairs: dict[str, str], alias: str | None = None) -> str:
+    args = ", ".join(f"'{column}', ({expr})::text" if alias is None else f"'{column}', {alias}.{column}::text"
+                     for column, expr in pairs.items())
+    return f"jsonb_build_object({args})"
+
+
+def compare_sql(app: str, table: str, run_id: str) -> str:
+    raw, source_table, fields, fix_fields = (PODIUM if app == "podium" else HELLO_MIAMI)[table]
+    source = "airtable" if app == "podium" else "mongo"
+    if app == "podium":
+        source_id, join = "r.id", "t.airtable_id = e.source_id"
+    else:
+        source_id, join = "lower(r._id)", f"t.id = migration.stable_id('hello_miami', '{table}', e.source_id)"
+    fix_column = "case f.field " + " ".join(f"when {literal(k)} then {literal(v)}" for k, v in fix_fields.items()) + " else f.field end" \
+        if fix_fields else "f.field"
+    empty = "'{{}}'::jsonb"
+    return (
+        f"with expected as (select {source_id} as source_id, {_object(fields)} as v from {raw} as r), "
+        f"fixes as (select f.source_id, jsonb_object_agg({fix_column}, f.stored_value) as v from migration.value_fixes as f "
+        f"where f.run_id = {literal(run_id)} and f.source = '{source}' and f.source_table = '{source_table}' group by f.source_id), "
+        f"actual as (select t.id, e.source_id, e.v || coalesce(x.v - (select coalesce(array_agg(k), '{{}}') from jsonb_object_keys(x.v) k "
+        f"where not e.v ? k), {empty}) as want, {_object(fields, 't')} as got "
+        f"from {{batch}} as t join expected as e on {join} left join fixes as x on x.source_id = e.source_id), "
+        "mismatched as (select * from actual where md5(want::text) <> md5(got::text)) "
+        "select m.source_id || '.' || w.key as key, 'candidate value differs from the source' as detail "
+        "from mismatched as m cross join lateral jsonb_each(m.want) as w where w.value is distinct from m.got->w.key"
+    )
+
+
+def row_compare_gates(app: str, run_id: str, existing_tables: set[str]) -> list[Gate]:
+    gates = []
+    for table in (PODIUM if app == "podium" else HELLO_MIAMI):
+        raw = (PODIUM if app == "podium" else HELLO_MIAMI)[table][0]
+        candidate = f"{app}_next.{table}"
+        if raw in existing_tables and candidate in existing_tables:
+            gates.append(Gate("reconcile", app, candidate, "migrated values match the source (row hash)", candidate,
+                              ("migration", "id_lineage"), sql=compare_sql(app, table, run_id)))
+    return gates

@@ -1,0 +1,171 @@
+"""Gates -> GX suites, validation definitions and checkpoints; run them; build Data Docs.
+
+Decisions:
+- Ephemeral context with the generic SQL datasource: `add_postgres` rejects the embedded server's
+  Unix-socket URL (no host), `add_sql` accepts any SQLAlchemy URL.
+- One suite per (phase, application, table), bound to that table as its batch; one checkpoint per
+  (phase, application) holding those validation definitions. Result format COMPLETE, so a failing
+  `UnexpectedRowsExpectation` carries its offending keys (GX fetches at most 200 of them).
+- Every expectation carries `meta.gate` (the gate's index in the list run), which maps results
+  back to gates without parsing GX's text.
+- Validation results are serialized to JSON by the caller; `build_data_docs` loads them into a
+  fresh context and writes a file-based Data Docs site, so docs for a whole run can be built by
+  another step (or process) than the ones that validated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+from expectations.gates import Gate, Outcome
+
+MAX_EXAMPLES = 10
+
+
+def context(sqlalchemy_url: str):
+    import great_expectations as gx
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.data_sources.add_sql("cutover", connection_string=sqlalchemy_url)
+    return ctx
+
+
+def _expectation(gate: Gate, index: int):
+    import great_expectations as gx
+
+    meta = {"gate": index, "table": gate.table, "rule": gate.rule, "severity": gate.severity}
+    common = {"meta": meta, "description": gate.name}
+    if gate.kind == "rows":
+        return gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=gate.sql, **common)
+    if gate.kind == "row_count":
+        return gx.expectations.ExpectTableRowCountToEqual(value={"$PARAMETER": gate.parameter}, **common)
+    if gate.kind == "unique":
+        return gx.expectations.ExpectColumnValuesToBeUnique(column=gate.columns[0], **common)
+    if gate.kind == "not_null":
+        return gx.expectations.ExpectColumnValuesToNotBeNull(column=gate.columns[0], **common)
+    if gate.kind == "compound_unique":
+        return gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=list(gate.columns), **common)
+    raise ValueError(f"unknown gate kind {gate.kind!r} for {gate.name}")
+
+
+def _batch_definition(ctx, batch: str):
+    datasource = ctx.data_sources.get("cutover")
+    try:
+        asset = datasource.get_asset(batch)
+    except LookupError:
+        schema, table = batch.split(".", 1)
+        asset = datasource.add_table_asset(batch, table_name=table, schema_name=schema)
+    try:
+        return asset.get_batch_definition("whole")
+    except KeyError:
+        return asset.add_batch_definition_whole_table("whole")
+
+
+def _outcome(gate: Gate, result, parameters: dict) -> Outcome:
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        message = (result.exception_info.get("exception_message") or "").splitlines()
+        return Outcome(gate, False, 1, [f"the check could not run: {message[0] if message else 'error'}"])
+    res = result.result or {}
+    if gate.kind == "rows":
+        rows = (res.get("details") or {}).get("unexpected_rows") or []
+        examples = [_example(r) for r in rows[:MAX_EXAMPLES]]
+        return Outcome(gate, bool(result.success), int(res.get("observed_value") or 0), examples, res.get("observed_value"))
+    if gate.kind == "row_count":
+        expected = parameters.get(gate.parameter)
+        observed = res.get("observed_value")
+        diff = abs((observed or 0) - (expected or 0))
+        examples = [] if result.success else [f"landed {observed}, source reported {expected}"]
+        return Outcome(gate, bool(result.success), int(diff), examples, observed)
+    unexpected = res.get("partial_unexpected_list") or []
+    examples = [json.dumps(v, default=str) if not isinstance(v, str) else v for v in unexpected[:MAX_EXAMPLES]]
+    return Outcome(gate, bool(result.success), int(res.get("unexpected_count") or 0), examples, res.get("unexpected_count"))
+
+
+def _example(row: dict) -> str:
+    key = row.get("key")
+    detail = row.get("detail")
+    if key is None and detail is None:
+        return ", ".join(f"{k}={v}" for k, v in row.items())
+    return f"{key}: {detail}" if detail not in (None, "") else str(key)
+
+
+def run_gates(ctx, gates: list[Gate], parameters: dict | None = None) -> tuple[list[Outcome], list[dict]]:
+    """Validate `gates` (one checkpoint per phase and application); return outcomes in gate order and
+    the GX validation results as JSON dicts (for Data Docs)."""
+    import great_expectations as gx
+
+    parameters = dict(parameters or {})
+    # a count gate whose source did not report a count has nothing to compare against: skip it
+    runnable = [(i, g) for i, g in enumerate(gates) if g.kind != "row_count" or parameters.get(g.parameter) is not None]
+    by_checkpoint: dict[str, dict[str, list[tuple[int, Gate]]]] = {}
+    for index, gate in runnable:
+        by_checkpoint.setdefault(f"{gate.phase}.{gate.application}", {}).setdefault(gate.batch, []).append((index, gate))
+
+    outcomes: dict[int, Outcome] = {}
+    documents: list[dict] = []
+    for checkpoint_name, batches in by_checkpoint.items():
+        definitions = []
+        for batch, members in batches.items():
+            suite_name = f"{checkpoint_name}.{batch}"
+            with contextlib.suppress(Exception):
+                ctx.suites.delete(suite_name)
+            suite = ctx.suites.add(gx.ExpectationSuite(name=suite_name))
+            with contextlib.redirect_stdout(io.StringIO()):  # GX prints a hint for queries without {batch}
+                for index, gate in members:
+                    suite.add_expectation(_expectation(gate, index))
+            with contextlib.suppress(Exception):
+                ctx.validation_definitions.delete(suite_name)
+            definitions.append(
+                ctx.validation_definitions.add(gx.ValidationDefinition(name=suite_name, data=_batch_definition(ctx, batch), suite=suite))
+            )
+        with contextlib.suppress(Exception):
+            ctx.checkpoints.delete(checkpoint_name)
+        checkpoint = ctx.checkpoints.add(gx.Checkpoint(name=checkpoint_name, validation_definitions=definitions, result_format="COMPLETE"))
+        result = checkpoint.run(expectation_parameters=parameters)
+        for validation in result.run_results.values():
+            documents.append(validation.to_json_dict())
+            for item in validation.results:
+                index = item.expectation_config.meta["gate"]
+                outcomes[index] = _outcome(gates[index], item, parameters)
+    return [outcomes[i] for i, _ in runnable], documents
+
+
+def build_data_docs(documents: list[dict], site_dir: Path) -> Path | None:
+    """A file-based Data Docs site in `site_dir` from serialized validation results; returns index.html."""
+    if not documents:
+        return None
+    import great_expectations as gx
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    site_dir.mkdir(parents=True, exist_ok=True)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.add_data_docs_site(
+        "run",
+        {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    schema = ExpectationSuiteValidationResultSchema()
+    for document in documents:
+        result = schema.load(document)
+        meta = document.get("meta") or {}
+        run = meta.get("run_id") or {}
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=document["suite_name"]),
+            run_id=RunIdentifier(run_name=run.get("run_name"), run_time=run.get("run_time")),
+            batch_identifier=(meta.get("active_batch_definition") or {}).get("data_asset_name") or "batch",
+        )
+        ctx.validation_results_store.set(key, result)
+    ctx.build_data_docs(site_names=["run"])
+    index = site_dir / "index.html"
+    return index if index.exists() else None

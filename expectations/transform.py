@@ -1,0 +1,144 @@
+"""The transform gate (SPEC §5) on the candidate tables: primary and unique keys hold, foreign keys
+resolve, required columns are filled, enum-like columns hold known values.
+
+Decision: keys, foreign keys and not-null columns are read from the catalog of the live application
+schemas (`podium`, `hello_miami`: the applications' own DDL, the contract), and judged on the
+candidate tables by queries, so the gate does not trust that the candidates were built with the
+constraints in place. Enum-like values and the text keys that must not be empty are the rules of
+SPEC §3/§4, listed here.
+"""
+
+from __future__ import annotations
+
+from expectations.gates import Gate, literal
+
+ENUMS = {
+    ("hello_miami", "profiles", "verification_status"): ("pending", "verified"),
+    ("hello_miami", "attendance", "status"): ("registered", "checked-in"),
+    ("hello_miami", "surveys", "type"): ("onboarding", "annual", "event"),
+    ("hello_miami", "demo_slots", "status"): ("pending", "confirmed", "canceled"),
+}
+# text columns a row cannot be without (an empty key or name is as bad as a null one)
+NON_EMPTY = {
+    ("podium", "users"): ("email",),
+    ("podium", "events"): ("name", "slug", "join_code"),
+    ("podium", "projects"): ("name", "join_code"),
+    ("hello_miami", "profiles"): ("luma_email",),
+    ("hello_miami", "events"): ("luma_event_id",),
+    ("hello_miami", "badges"): ("name",),
+    ("hello_miami", "pending_users"): ("email", "luma_attendee_id"),
+    ("hello_miami", "surveys"): ("slug",),
+}
+
+CATALOG_SQL = """
+select cl.relname, c.contype, c.conname,
+       array(select a.attname from unnest(c.conkey) with ordinality k(n, o)
+              join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.o)::text[],
+       fcl.relname,
+       array(select a.attname from unnest(c.confkey) with ordinality k(n, o)
+              join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.n order by k.o)::text[]
+  from pg_constraint c
+  join pg_class cl on cl.oid = c.conrelid
+  left join pg_class fcl on fcl.oid = c.confrelid
+ where c.connamespace = %s::regnamespace and c.contype in ('p', 'u', 'f')
+ order by cl.relname, c.contype, c.conname
+"""
+NOT_NULL_SQL = """
+select cl.relname, array_agg(a.attname::text order by a.attnum)
+  from pg_attribute a join pg_class cl on cl.oid = a.attrelid
+ where cl.relnamespace = %s::regnamespace and cl.relkind = 'r' and a.attnum > 0
+   and not a.attisdropped and a.attnotnull
+ group by cl.relname
+"""
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _key_expr(pk: list[str], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return " || ' & ' || ".join(f"coalesce({prefix}{_q(c)}::text, 'null')" for c in pk)
+
+
+def catalog(conn, app: str) -> dict[str, dict]:
+    """table -> {pk: [...], unique: [[...]], fks: [(cols, parent, parent_cols)], not_null: [...]}"""
+    tables: dict[str, dict] = {}
+
+    def table(name: str) -> dict:
+        return tables.setdefault(name, {"pk": [], "unique": [], "fks": [], "not_null": []})
+
+    for relname, contype, _conname, cols, parent, parent_cols in conn.execute(CATALOG_SQL, (app,)).fetchall():
+        if contype == "p":
+            table(relname)["pk"] = list(cols)
+        elif contype == "u":
+            table(relname)["unique"].append(list(cols))
+        else:
+            table(relname)["fks"].append((list(cols), parent, list(parent_cols)))
+    for relname, cols in conn.execute(NOT_NULL_SQL, (app,)).fetchall():
+        table(relname)["not_null"] = list(cols)
+    return tables
+
+
+def _table_gates(app: str, table: str, spec: dict) -> list[Gate]:
+    schema = f"{app}_next"
+    name = f"{schema}.{table}"
+    asset = (schema, table)
+    pk = spec["pk"] or spec["not_null"][:1]
+    key = _key_expr(pk)
+
+    def gate(rule: str, sql: str) -> Gate:
+        return Gate("transform", app, name, rule, name, asset, sql=sql)
+
+    gates = []
+    if spec["pk"]:
+        cols = ", ".join(_q(c) for c in spec["pk"])
+        gates.append(gate(
+            f"primary key ({', '.join(spec['pk'])}) unique and not null",
+            f"select min({key}) as key, count(*) || ' rows share this key' as detail from {{batch}} "
+            f"group by {cols} having count(*) > 1 or bool_or(({cols}) is null)",
+        ))
+    for cols in spec["unique"]:
+        col_list = ", ".join(_q(c) for c in cols)
+        not_null = " and ".join(f"{_q(c)} is not null" for c in cols)
+        gates.append(gate(
+            f"unique ({', '.join(cols)})",
+            f"select string_agg({key}, ', ') as key, count(*) || ' rows share one ({', '.join(cols)})' as detail "
+            f"from {{batch}} where {not_null} group by {col_list} having count(*) > 1",
+        ))
+    for cols, parent, parent_cols in spec["fks"]:
+        join = " and ".join(f"p.{_q(pc)} = c.{_q(cc)}" for cc, pc in zip(cols, parent_cols))
+        present = " and ".join(f"c.{_q(cc)} is not null" for cc in cols)
+        gates.append(gate(
+            f"foreign key ({', '.join(cols)}) -> {parent}",
+            f"select {_key_expr(pk, 'c')} as key, "
+            f"{literal(', '.join(cols) + ' not found in ' + schema + '.' + parent)} as detail "
+            f"from {{batch}} as c where {present} and not exists (select 1 from {schema}.{_q(parent)} as p where {join})",
+        ))
+    required = spec["not_null"]
+    non_empty = NON_EMPTY.get((app, table), ())
+    if required or non_empty:
+        tests = [f"case when {_q(c)} is null then {literal(c)} end" for c in required]
+        tests += [f"case when trim({_q(c)}::text) = '' then {literal(c)} end" for c in non_empty]
+        cond = " or ".join([f"{_q(c)} is null" for c in required] + [f"trim({_q(c)}::text) = ''" for c in non_empty])
+        gates.append(gate(
+            "required columns filled",
+            f"select {key} as key, 'empty: ' || concat_ws(', ', {', '.join(tests)}) as detail from {{batch}} where {cond}",
+        ))
+    for (enum_app, enum_table, column), values in ENUMS.items():
+        if (enum_app, enum_table) == (app, table):
+            allowed = ", ".join(literal(v) for v in values)
+            gates.append(gate(
+                f"{column} in ({', '.join(values)})",
+                f"select {key} as key, {literal(column)} || ' = ' || coalesce({_q(column)}::text, 'null') as detail "
+                f"from {{batch}} where {_q(column)} is null or {_q(column)}::text not in ({allowed})",
+            ))
+    return gates
+
+
+def transform_gates(conn, apps=("podium", "hello_miami")) -> list[Gate]:
+    gates: list[Gate] = []
+    for app in apps:
+        for table, spec in sorted(catalog(conn, app).items()):
+            gates.extend(_table_gates(app, table, spec))
+    return gates
