@@ -17,7 +17,8 @@ from pipelines.mongo.collections import COLLECTIONS
 
 
 def write(out_dir: str | os.PathLike, client: Any = None, batch_size: int = 5000) -> dict[str, int]:
-    """Dump every collection; returns the manifest counts `{"mongo.<collection>": documents}`."""
+    """Dump every collection; returns `{collection: documents written}`
+    (pipelines.snapshot prefixes `mongo.` for the manifest)."""
     import bson
 
     database = readers.live_database(client)
@@ -34,5 +35,5 @@ def write(out_dir: str | os.PathLike, client: Any = None, batch_size: int = 5000
                 handle.write(bson.encode(document, codec_options=options))
                 written += 1
         partial.replace(target)
-        counts[f"mongo.{name}"] = written
+        counts[name] = written
     return counts

@@ -1,0 +1,226 @@
+"""The HTTP side of the Luma source: dlt's RESTClient on a rate-limited, metered session.
+
+Decisions:
+- Retries are dlt's (`dlt.sources.helpers.requests.Client`, tenacity): 429 and 5xx are retried,
+  and dlt's wait honours `Retry-After` when it is whole seconds, capped at
+  `request_max_retry_delay`. We set that cap to LUMA_MAX_RETRY_DELAY (default 300 s, well above
+  Luma's one-minute block) and LUMA_MAX_ATTEMPTS (default 8) so a 429 never ends the run early.
+- dlt only honours integer `Retry-After`; so the transport adapter also parses it (seconds or an
+  HTTP date) and closes the limiter until then. Every request, retries included, first waits at the
+  limiter, so the run waits at least Retry-After whatever dlt decided.
+- Client-side limit: at most LUMA_MAX_RPM (default 200) requests in any sliding 60-second window,
+  so a normal run never meets a 429 at all.
+- Counting happens in the transport adapter, so `RequestStats.requests` is the number of HTTP
+  requests that really went out (retries included), which the sync records in migration.luma_syncs.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from pipelines.errors import CutoverError
+
+DEFAULT_BASE_URL = "https://public-api.luma.com"
+DEFAULT_EVENTS_PATH = "/v1/calendar/list-events"
+DEFAULT_GUESTS_PATH = "/v1/event/get-guests"
+DEFAULT_MAX_RPM = 200
+DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass
+class RequestStats:
+    """What one Luma source instance did over HTTP (read it after the pipeline ran).
+
+    requests: HTTP requests sent (retries included); by_status: {status code: count} (None for a
+    transport error); throttled: 429 answers; waited_seconds: time spent waiting at the limiter;
+    listed: {"events": entries listed, "guests": entries listed} (the live source count).
+    """
+
+    requests: int = 0
+    by_status: collections.Counter = field(default_factory=collections.Counter)
+    throttled: int = 0
+    waited_seconds: float = 0.0
+    listed: dict = field(default_factory=lambda: {"events": 0, "guests": 0})
+    paths: list = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, path: str, status: int | None) -> None:
+        with self._lock:
+            self.requests += 1
+            self.by_status[status] += 1
+            if status == 429:
+                self.throttled += 1
+            self.paths.append((path, status))
+
+
+class RateLimiter:
+    """At most `max_requests` in any sliding window of `window` seconds, plus a closed-until time
+    set by a 429's Retry-After. Thread-safe.
+
+    A request occupies its slot from `acquire()` until `done(slot)` stamps it with the time its
+    answer arrived: the server counted it somewhere in between, so measuring the window from the
+    answer can never undercount on the server's clock.
+    """
+
+    def __init__(self, max_requests: int, window: float = 60.0):
+        self.max_requests = max(1, int(max_requests))
+        self.window = float(window)
+        self._sent: collections.deque[list[float]] = collections.deque()
+        self._closed_until = 0.0
+        self._lock = threading.Lock()
+
+    def close_for(self, seconds: float) -> None:
+        with self._lock:
+            self._closed_until = max(self._closed_until, time.monotonic() + seconds)
+
+    def acquire(self) -> tuple[list[float], float]:
+        """(slot, seconds waited)."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                while self._sent and now - self._sent[0][0] >= self.window:
+                    self._sent.popleft()
+                delay = self._closed_until - now
+                if delay <= 0 and len(self._sent) >= self.max_requests:
+                    delay = self._sent[0][0] + self.window - now
+                if delay <= 0:
+                    slot = [now]
+                    self._sent.append(slot)
+                    return slot, waited
+            time.sleep(delay)
+            waited += delay
+
+    def done(self, slot: list[float]) -> None:
+        with self._lock:
+            slot[0] = time.monotonic()
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _metered_adapter(limiter: RateLimiter, stats: RequestStats):
+    from requests.adapters import HTTPAdapter
+
+    class MeteredAdapter(HTTPAdapter):
+        """Waits at the limiter before, counts after, and closes the limiter on a 429."""
+
+        def send(self, request, **kwargs):
+            slot, waited = limiter.acquire()
+            stats.waited_seconds += waited
+            path = urlsplit(request.url).path
+            try:
+                response = super().send(request, **kwargs)
+            except Exception:
+                stats.record(path, None)
+                raise
+            finally:
+                limiter.done(slot)
+            stats.record(path, response.status_code)
+            if response.status_code == 429:
+                limiter.close_for(retry_after_seconds(response.headers.get("Retry-After")) or 1.0)
+            return response
+
+    return MeteredAdapter()
+
+
+def _paginator():
+    from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
+
+    class LumaPaginator(JSONResponseCursorPaginator):
+        """`next_cursor` into `pagination_cursor`, but `has_more` decides: a cursor that lingers on
+        the last page (has_more false) ends the listing, and a page without a cursor ends it too."""
+
+        def __init__(self):
+            super().__init__(cursor_path="next_cursor", cursor_param="pagination_cursor")
+
+        def update_state(self, response, data=None):
+            body = response.json()
+            cursor = body.get("next_cursor") if isinstance(body, dict) else None
+            has_more = body.get("has_more") if isinstance(body, dict) else None
+            if isinstance(has_more, str):
+                has_more = has_more.strip().lower() == "true"
+            self._next_reference = cursor or None
+            if has_more is not None and not has_more:
+                self._has_next_page = False
+
+    return LumaPaginator()
+
+
+def setting(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def api_key_from_settings() -> str:
+    key = setting("LUMA_API_KEY")
+    if not key:
+        try:
+            import dlt
+
+            key = dlt.secrets.get("luma_api_key")
+        except Exception:
+            key = None
+    if not key:
+        raise CutoverError("LUMA_API_KEY is not set: it is needed to read the Luma calendar API (or pass --snapshot DIR).")
+    return str(key)
+
+
+class LumaClient:
+    """A RESTClient for one calendar key, with pagination helpers. Never logs the key."""
+
+    def __init__(self, base_url: str | None = None, api_key: str | None = None, stats: RequestStats | None = None,
+                 max_rpm: int | None = None, rate_window: float = 60.0, page_size: int | None = None,
+                 max_attempts: int | None = None, backoff_factor: float | None = None):
+        from dlt.sources.helpers.requests.retry import Client
+        from dlt.sources.helpers.rest_client import RESTClient
+
+        self.stats = stats if stats is not None else RequestStats()
+        self.base_url = (base_url or setting("LUMA_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+        self.events_path = setting("LUMA_EVENTS_PATH", DEFAULT_EVENTS_PATH)
+        self.guests_path = setting("LUMA_GUESTS_PATH", DEFAULT_GUESTS_PATH)
+        self.page_size = int(page_size or setting("LUMA_PAGE_SIZE", str(DEFAULT_PAGE_SIZE)))
+        rpm = int(max_rpm or setting("LUMA_MAX_RPM", str(DEFAULT_MAX_RPM)))
+        self.limiter = RateLimiter(rpm, rate_window)
+        http = Client(
+            raise_for_status=False,  # RESTClient raises through its response hook after the retries
+            request_max_attempts=int(max_attempts or setting("LUMA_MAX_ATTEMPTS", "8")),
+            request_backoff_factor=float(backoff_factor if backoff_factor is not None else setting("LUMA_BACKOFF", "1")),
+            request_max_retry_delay=float(setting("LUMA_MAX_RETRY_DELAY", "300")),
+            respect_retry_after_header=True,
+        )
+        session = http.session
+        adapter = _metered_adapter(self.limiter, self.stats)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        self.rest = RESTClient(base_url=self.base_url, headers={"x-luma-api-key": api_key or api_key_from_settings()},
+                               data_selector="entries", session=session)
+
+    def pages(self, path: str, params: dict):
+        """Each page's `entries` list, following the cursor until has_more is false."""
+        params = {"pagination_limit": self.page_size, **{k: v for k, v in params.items() if v is not None}}
+        for page in self.rest.paginate(path, params=params, paginator=_paginator()):
+            yield list(page)
+
+    def events(self, period_starts_after: str | None = None, period_ends_before: str | None = None):
+        return self.pages(self.events_path, {"period_starts_after": period_starts_after,
+                                             "period_ends_before": period_ends_before})
+
+    def guests(self, event_api_id: str):
+        return self.pages(self.guests_path, {"event_api_id": event_api_id})

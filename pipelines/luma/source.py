@@ -1,0 +1,183 @@
+"""`luma_source()`: the Luma calendar's events and their guests as one dlt source for `raw_luma`.
+
+Tables: `events` (primary key api_id; api_id, start_at, updated_at, record jsonb = the
+list-events entry as received) and `guests` (primary key (event_api_id, api_id); record jsonb =
+the get-guests entry as received). Write disposition merge, so a rerun after a failure and the
+incremental sync never duplicate a row.
+
+Live: events listed with `period_starts_after`/`period_ends_before` when a window is given, then
+guests per listed event (a dlt transformer). HTTP details (rate limit, Retry-After, counting) are
+in `client.py`. The request counter: pass `stats=RequestStats()` (or read `last_stats()` after the
+run); `stats.requests` is the number of HTTP requests sent, `stats.listed` the entries listed.
+
+Snapshot: `luma/events.jsonl` and `luma/guests.jsonl` (each guest line carries `event_api_id`,
+which is taken off the record so snapshot and live land the same record). A malformed line is a
+CutoverError naming file:line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from pipelines.errors import CutoverError
+from pipelines.luma.client import LumaClient, RequestStats
+from pipelines.luma.entries import MAPPED_FIELDS, event_row, guest_row, in_window, iso  # noqa: F401
+
+EVENT_COLUMNS = {
+    "api_id": {"data_type": "text", "nullable": False},
+    "start_at": {"data_type": "timestamp", "timezone": True, "nullable": True},
+    "updated_at": {"data_type": "timestamp", "timezone": True, "nullable": True},
+    "record": {"data_type": "json", "nullable": False},
+}
+GUEST_COLUMNS = {
+    "event_api_id": {"data_type": "text", "nullable": False},
+    "api_id": {"data_type": "text", "nullable": False},
+    "record": {"data_type": "json", "nullable": False},
+}
+BATCH = 1000
+
+_last: dict[str, RequestStats] = {}
+
+
+def last_stats() -> RequestStats | None:
+    """The RequestStats of the most recent live luma_source() built in this process."""
+    return _last.get("stats")
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) per non-blank line; anything else names file:line."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError as exc:
+                raise CutoverError(f"{path}:{number} is not valid JSON ({exc.msg}); fix or re-capture that line.") from exc
+            if not isinstance(entry, dict):
+                raise CutoverError(f"{path}:{number} is not a JSON object; each line must be one Luma entry.")
+            yield number, entry
+
+
+def _snapshot_events(path: Path, window_start: Any, window_end: Any) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for number, entry in read_jsonl(path):
+        row = event_row(entry)
+        if not row["api_id"]:
+            raise CutoverError(f"{path}:{number} has no api_id (or id); every Luma event needs one.")
+        if in_window(row["start_at"], window_start, window_end):
+            batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _snapshot_guests(path: Path, events_path: Path | None, window_start: Any, window_end: Any) -> Iterator[list[dict]]:
+    keep = None
+    if window_start is not None or window_end is not None:
+        keep = {row["api_id"] for page in (_snapshot_events(events_path, window_start, window_end) if events_path else [])
+                for row in page}
+    batch: list[dict] = []
+    for number, entry in read_jsonl(path):
+        event_api_id = entry.pop("event_api_id", None)
+        row = guest_row(entry, str(event_api_id) if event_api_id else "")
+        if not event_api_id or not row["api_id"]:
+            raise CutoverError(f"{path}:{number} needs both event_api_id and the guest's api_id (or id).")
+        if keep is None or event_api_id in keep:
+            batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def luma_source(snapshot_dir: str | None = None, window_start=None, window_end=None, base_url=None, api_key=None,
+                *, stats: RequestStats | None = None, max_rpm: int | None = None, rate_window: float = 60.0,
+                page_size: int | None = None, max_attempts: int | None = None, backoff_factor: float | None = None):
+    """The dlt source (dataset `raw_luma`), from `snapshot_dir/luma/` or the live API."""
+    import dlt
+
+    if snapshot_dir is not None:
+        folder = Path(snapshot_dir) / "luma"
+        events_path, guests_path = folder / "events.jsonl", folder / "guests.jsonl"
+        listed = _manifest_counts(snapshot_dir)
+        for name, path in (("events", events_path), ("guests", guests_path)):
+            if name in listed and not path.is_file():
+                raise CutoverError(f"The snapshot manifest lists luma.{name} but {path} is missing.")
+
+        def events_rows():
+            if events_path.is_file():
+                yield from _snapshot_events(events_path, window_start, window_end)
+
+        def guests_rows():
+            if guests_path.is_file():
+                yield from _snapshot_guests(guests_path, events_path if events_path.is_file() else None,
+                                            window_start, window_end)
+
+        events = dlt.resource(events_rows, name="events", table_name="events", primary_key="api_id",
+                              write_disposition="merge", columns=EVENT_COLUMNS)
+        guests = dlt.resource(guests_rows, name="guests", table_name="guests", primary_key=("event_api_id", "api_id"),
+                              write_disposition="merge", columns=GUEST_COLUMNS)
+    else:
+        client = LumaClient(base_url=base_url, api_key=api_key, stats=stats, max_rpm=max_rpm, rate_window=rate_window,
+                            page_size=page_size, max_attempts=max_attempts, backoff_factor=backoff_factor)
+        _last["stats"] = client.stats
+        listed = client.stats.listed
+
+        def events_rows():
+            for page in client.events(iso(window_start), iso(window_end)):
+                rows = [event_row(entry) for entry in page]
+                listed["events"] += len(rows)
+                missing = [entry for entry, row in zip(page, rows) if not row["api_id"]]
+                if missing:
+                    raise CutoverError(f"Luma list-events returned an entry without api_id or id: {str(missing[0])[:120]}")
+                yield rows
+
+        events = dlt.resource(events_rows, name="events", table_name="events", primary_key="api_id",
+                              write_disposition="merge", columns=EVENT_COLUMNS)
+
+        @dlt.transformer(data_from=events, name="guests", table_name="guests", primary_key=("event_api_id", "api_id"),
+                         write_disposition="merge", columns=GUEST_COLUMNS)
+        def guests(event_rows: list[dict]):
+            for event in event_rows:
+                for page in client.guests(event["api_id"]):
+                    rows = [guest_row(entry, event["api_id"]) for entry in page]
+                    listed["guests"] += len(rows)
+                    if any(not row["api_id"] for row in rows):
+                        raise CutoverError(f"Luma get-guests for {event['api_id']} returned an entry without api_id or id.")
+                    yield rows
+
+    @dlt.source(name="luma", max_table_nesting=0)
+    def luma():
+        return [events, guests]
+
+    return luma()
+
+
+def _manifest_counts(snapshot_dir: str) -> dict[str, int]:
+    from pipelines.mongo.readers import manifest_counts
+
+    return manifest_counts(snapshot_dir, "luma")
+
+
+def source_counts(snapshot_dir: str | None) -> dict[str, int]:
+    """{"events": n, "guests": n}: the manifest's `luma.*` counts (lines of the files where the
+    manifest has none) in snapshot mode; live: what the last live listing in this process listed
+    (`last_stats().listed`), so call it after the pipeline ran."""
+    if snapshot_dir is not None:
+        counts = _manifest_counts(snapshot_dir)
+        folder = Path(snapshot_dir) / "luma"
+        for name in ("events", "guests"):
+            if name not in counts:
+                path = folder / f"{name}.jsonl"
+                counts[name] = sum(1 for _ in read_jsonl(path)) if path.is_file() else 0
+        return {name: counts[name] for name in ("events", "guests")}
+    stats = last_stats()
+    if stats is None:
+        raise CutoverError("Luma live counts are only known after a live landing ran in this process.")
+    return dict(stats.listed)
