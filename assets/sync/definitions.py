@@ -45,7 +45,7 @@ def luma_sync(context: dg.AssetExecutionContext, config: SyncConfig, postgres: P
     from assets.sync.luma_sync import run_sync, window
 
     w = window(days_back=config.days_back, days_ahead=config.days_ahead, start=config.window_start, end=config.window_end)
-    outcome = run_sync(postgres.url(), w, run_id=context.run_id)
+    outcome = run_sync(postgres.url(), w, run_id=context.run.run_id)
     context.log.info(outcome["message"])
     if outcome["status"] != "success":
         return

@@ -22,23 +22,15 @@ def _pipeline(url: str):
                         dataset_name="raw_luma", progress=None)
 
 
-def _stats(source):
-    """The source's RequestStats (pipelines/luma/client.py), wherever the source keeps it."""
-    for holder in (source, getattr(source, "state", None)):
-        stats = getattr(holder, "stats", None) or getattr(holder, "request_stats", None)
-        if stats is not None:
-            return stats
-    return None
-
-
 def land_window(url: str, start: datetime, end: datetime, base_url: str | None = None, api_key: str | None = None) -> tuple[str | None, int]:
     """Merge the window's events and their guests into raw_luma. Returns (this load's id or None
     when nothing was loaded, HTTP requests sent)."""
     from pipelines.land import RUN_KWARGS, unwrap
+    from pipelines.luma.client import RequestStats
     from pipelines.luma.source import luma_source
 
-    source = luma_source(window_start=start, window_end=end, base_url=base_url, api_key=api_key)
-    stats = _stats(source)
+    stats = RequestStats()  # counted in the source's HTTP adapter: every request sent, retries included
+    source = luma_source(window_start=start, window_end=end, base_url=base_url, api_key=api_key, stats=stats)
     pipeline = _pipeline(url)
     pipeline.drop()
     pipeline = _pipeline(url)
@@ -48,4 +40,4 @@ def land_window(url: str, start: datetime, end: datetime, base_url: str | None =
         raise unwrap(exc) from exc
     info.raise_on_failed_jobs()
     load_ids = list(info.loads_ids or [])
-    return (load_ids[-1] if load_ids else None), (stats.requests if stats is not None else 0)
+    return (load_ids[-1] if load_ids else None), stats.requests
