@@ -38,17 +38,39 @@ class _NeedsWalk(Exception):
 
 
 def _iso(value: dt.datetime) -> str:
+    text = value.isoformat(timespec="milliseconds")
+    if text.endswith("+00:00") and value.year >= 1000:  # the common case: decoded aware in UTC
+        return text[:-6] + "Z"
     if value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat does not pad years below 1000 the same way everywhere; keep four digits explicit
+    return f"{value.year:04d}" + value.isoformat(timespec="milliseconds")[4:] + "Z"
 
 
 def _binary(value: bytes, subtype: int) -> dict:
     return {"$binary": {"base64": base64.b64encode(value).decode("ascii"), "subType": f"{subtype:02x}"}}
 
 
+def _needs_walk(value: Any) -> Any:
+    raise _NeedsWalk
+
+
+# Exact-type dispatch first (one dict lookup per value), isinstance chain for subclasses and the rest.
+_BY_TYPE = {
+    ObjectId: lambda v: {"$oid": str(v)},
+    dt.datetime: lambda v: {"$date": _iso(v)},
+    Decimal128: lambda v: {"$numberDecimal": str(v)},
+    bson.Binary: lambda v: _binary(bytes(v), v.subtype),
+    bytes: lambda v: _binary(v, 0),
+    bson.DatetimeMS: _needs_walk,
+}
+
+
 def _scalar(value: Any) -> Any:
     """The Extended JSON form of one non-JSON BSON value (no flag needed)."""
+    convert = _BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
     if isinstance(value, ObjectId):
         return {"$oid": str(value)}
     if isinstance(value, dt.datetime):
@@ -65,8 +87,9 @@ def _scalar(value: Any) -> Any:
     return json_util.default(value, _RELAXED)
 
 
-def _fast_default(value: Any) -> Any:
-    return _scalar(value)
+# One encoder for every document: json.dumps would build a new one per call.
+_FAST = json.JSONEncoder(default=_scalar, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_PLAIN = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def _walk(value: Any, path: str, flags: list[str]) -> Any:
@@ -95,14 +118,13 @@ def _walk(value: Any, path: str, flags: list[str]) -> Any:
 def to_relaxed_json(document: dict) -> tuple[str, list[str]]:
     """(Extended JSON text of the document, paths of values kept but flagged)."""
     try:
-        text = json.dumps(document, default=_fast_default, ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":"))
+        text = _FAST.encode(document)
         if "\\u0000" not in text:
             return text, []
     except (_NeedsWalk, ValueError):
         pass
     flags: list[str] = []
-    text = json.dumps(_walk(document, "", flags), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = _PLAIN.encode(_walk(document, "", flags))
     return text, flags
 
 

@@ -11,9 +11,9 @@ Decisions:
 - Write disposition `replace`: a landing is a full image of the collection, so a rerun leaves no
   duplicates and a document deleted at the source disappears from raw too. dlt replaces the table
   only after the whole extraction succeeded, so a malformed file leaves the previous raw data.
-- Arrow items get `_dlt_load_id` only when dlt's parquet normalizer is told so; the source sets
-  `NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID=true` (unless already set) so that raw_mongo
-  carries `_dlt_load_id` like the other raw schemas.
+- Arrow items get `_dlt_load_id`/`_dlt_id` only when dlt's parquet normalizer is told so; the
+  source sets `NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID`/`__ADD_DLT_ID=true` (unless already
+  set, as pipelines/land.py does too) so raw_mongo carries both like the other raw schemas.
 - Errors a caller must see before dlt starts (missing MONGO_URI, a collection the manifest lists
   whose file is missing) are raised by `mongo_source()` itself; a malformed document is raised
   during extraction and reaches the caller wrapped by dlt (the CutoverError is in the exception's
@@ -106,6 +106,7 @@ def mongo_source(snapshot_dir: str | None = None, client: Any = None, batch_size
     import dlt
 
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
 
     if snapshot_dir is not None:
         listed = readers.manifest_counts(snapshot_dir, "mongo")
