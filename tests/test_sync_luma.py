@@ -142,7 +142,7 @@ def test_a_429_mid_sync_is_waited_out(live, monkeypatch):
 
 def test_two_syncs_at_once_the_second_refuses_cleanly(live, capsys):
     url, luma = live
-    luma.max_rpm, luma.block_seconds = 1, 2  # makes the first sync slow: every second request waits 2 s
+    luma.max_rpm, luma.block_seconds = 2, 1.5  # makes the first sync slow: every third request waits 1.5 s
     from assets.sync.luma_sync import run_sync, window
 
     outcome = {}

@@ -88,6 +88,12 @@ def test_events_and_attendance_follow_the_spec_rules(members):
     assert ev[1] == {"registered": 4, "checkedIn": 1}  # approved or checked in: ana, ben, cy, nobody
     assert ev[2] == {"type": "google", "name": "The Lab", "address": "1 Main St", "lat": 25.77, "lng": -80.19}
     assert ev[3] == datetime(2026, 11, 25, 23, 0) and ev[4] == datetime(2026, 11, 23, 12, 0)
+    from migrations.ddl.identity import stable_id
+
+    with connect(url) as conn:  # ids as the dry-run derives them: the event's api_id, the first guest's key
+        assert conn.execute("select id from hello_miami.events where luma_event_id = 'evt-1'").fetchone()[0] == stable_id("hello_miami", "events", "evt-1")
+        assert conn.execute("select id from hello_miami.attendance where member_id = '00000000-0000-5000-8000-000000000001'").fetchone()[0] == \
+            stable_id("hello_miami", "attendance", "evt-1:gst-1")
     assert rows == {"ana@example.org": "registered", "ben@example.org": "checked-in 2026-11-25 23:20:00",
                     "cy@example.org": "checked-in 2026-11-25 23:10:00"}
 
@@ -130,3 +136,15 @@ def test_renamed_event_and_late_check_in_update_in_place(members):
     with connect(url) as conn:
         assert conn.execute("select status, checked_in_at from hello_miami.attendance where luma_event_id = 'evt-1' and member_id = '00000000-0000-5000-8000-000000000001'").fetchone() == (
             "checked-in", datetime(2026, 11, 25, 23, 5))
+
+
+def test_a_field_luma_leaves_empty_keeps_the_migrated_value(members):
+    url = members
+    with connect(url) as conn:
+        conn.execute("update hello_miami.events set description = 'from MongoDB', cover_url = 'https://img/old.png' where luma_event_id = 'evt-old'")
+        bare = {"api_id": "evt-old", "name": "Old night (Luma)", "start_at": "2025-01-01T23:00:00Z", "url": "https://lu.ma/old"}
+        land(conn, "L1", [bare], [])
+    assert sync(url, "L1") == (1, 0)
+    with connect(url) as conn:
+        assert conn.execute("select name, description, cover_url, timezone from hello_miami.events where luma_event_id = 'evt-old'").fetchone() == (
+            "Old night (Luma)", "from MongoDB", "https://img/old.png", "UTC")

@@ -16,7 +16,7 @@ listed_guests as (
       join listed_events e on e.luma_event_id = g.event_api_id
 ),
 guest_states as (
-    select g.event_api_id,
+    select g.event_api_id, g.row_api_id,
            lower(trim(coalesce(nullif(g.guest ->> 'email', ''), g.guest ->> 'user_email'))) as email,
            g.guest ->> 'user_api_id' as user_api_id,
            coalesce(g.guest ->> 'api_id', g.guest ->> 'id', g.row_api_id) as guest_api_id,
@@ -50,13 +50,15 @@ member_attendance as (
     select member_id, event_api_id as luma_event_id,
            case when bool_or(checked_in) then 'checked-in' else 'registered' end as status,
            min(checked_in_at) as checked_in_at,
-           min(registered_at) as registered_at
+           min(registered_at) as registered_at,
+           -- the row's id is its first guest's, as the dry-run keys it (int_hello_miami__attendance.sql)
+           (array_agg(event_api_id || ':' || row_api_id order by registered_at, event_api_id || ':' || row_api_id))[1] as first_guest
       from matched_guests
      where member_id is not null and (checked_in or approval_status = 'approved')
      group by member_id, event_api_id
 )
 insert into attendance as live (id, member_id, luma_event_id, status, checked_in_at, created_at)
-select migration.stable_id('hello_miami', 'attendance', a.member_id::text || ':' || a.luma_event_id),
+select migration.stable_id('hello_miami', 'attendance', a.first_guest),
        a.member_id, a.luma_event_id, a.status, a.checked_in_at, coalesce(a.registered_at, %(synced_at)s)
   from member_attendance a
 on conflict (member_id, luma_event_id) do update

@@ -36,14 +36,14 @@ luma_values as (
     -- the same readings as the dry-run's staging (sql_models/staging/stg_luma__events.sql): a value
     -- that does not parse is null rather than an aborted sync; lat/lng are JSON numbers
     select e.luma_event_id,
-           coalesce(e.event ->> 'name', '') as name,
+           e.event ->> 'name' as name,
            e.event ->> 'description' as description,
            e.event ->> 'cover_url' as cover_url,
-           coalesce(e.event ->> 'url', '') as url,
+           e.event ->> 'url' as url,
            coalesce(case when pg_input_is_valid(e.event ->> 'start_at', 'timestamptz') then (e.event ->> 'start_at')::timestamptz end,
                     e.raw_start_at) at time zone 'UTC' as start_at,
            case when pg_input_is_valid(e.event ->> 'end_at', 'timestamptz') then (e.event ->> 'end_at')::timestamptz end at time zone 'UTC' as end_at,
-           coalesce(e.event ->> 'timezone', 'UTC') as timezone,
+           e.event ->> 'timezone' as timezone,
            case when jsonb_typeof(e.event -> 'geo_address_info') = 'object' then
                jsonb_build_object(
                    'type', e.event -> 'geo_address_info' -> 'type',
@@ -55,20 +55,37 @@ luma_values as (
                                then (e.event -> 'geo_address_info' ->> 'longitude')::numeric end)
            end as location,
            jsonb_build_object('registered', coalesce(s.registered, 0), 'checkedIn', coalesce(s.checked_in, 0)) as stats,
-           coalesce(case when jsonb_typeof(e.event -> 'is_canceled') = 'boolean' then (e.event ->> 'is_canceled')::boolean end, false) as is_canceled,
+           case when jsonb_typeof(e.event -> 'is_canceled') = 'boolean' then (e.event ->> 'is_canceled')::boolean end as is_canceled,
            case when pg_input_is_valid(e.event ->> 'created_at', 'timestamptz') then (e.event ->> 'created_at')::timestamptz end at time zone 'UTC' as luma_created_at,
            case when pg_input_is_valid(e.event ->> 'updated_at', 'timestamptz') then (e.event ->> 'updated_at')::timestamptz end at time zone 'UTC' as luma_updated_at
       from listed_events e
       left join guest_stats s on s.event_api_id = e.luma_event_id
+),
+merged_values as (
+    -- a field Luma leaves empty keeps the row's current value (as the dry-run keeps MongoDB's:
+    -- sql_models/intermediate/int_hello_miami__events.sql); a new row gets the same defaults
+    select v.luma_event_id,
+           coalesce(v.name, cur.name, '') as name,
+           coalesce(v.description, cur.description) as description,
+           coalesce(v.cover_url, cur.cover_url) as cover_url,
+           coalesce(v.url, cur.url, '') as url,
+           coalesce(v.start_at, cur.start_at) as start_at,
+           coalesce(v.end_at, cur.end_at) as end_at,
+           coalesce(v.timezone, cur.timezone, '') as timezone,
+           coalesce(v.location, cur.location) as location,
+           v.stats,
+           coalesce(v.is_canceled, cur.is_canceled, false) as is_canceled,
+           coalesce(v.luma_created_at, v.start_at) as created_at,
+           coalesce(v.luma_updated_at, v.luma_created_at, v.start_at) as updated_at
+      from luma_values v
+      left join events cur on cur.luma_event_id = v.luma_event_id
 )
 insert into events as live (id, luma_event_id, name, description, cover_url, url, start_at, end_at, timezone,
                             location, stats, is_canceled, last_synced_at, created_at, updated_at)
-select migration.stable_id('hello_miami', 'events', v.luma_event_id),
-       v.luma_event_id, v.name, v.description, v.cover_url, v.url, v.start_at, v.end_at, v.timezone,
-       v.location, v.stats, v.is_canceled, %(synced_at)s,
-       coalesce(v.luma_created_at, v.start_at),
-       coalesce(v.luma_updated_at, v.luma_created_at, v.start_at)
-  from luma_values v
+select migration.stable_id('hello_miami', 'events', m.luma_event_id),
+       m.luma_event_id, m.name, m.description, m.cover_url, m.url, m.start_at, m.end_at, m.timezone,
+       m.location, m.stats, m.is_canceled, %(synced_at)s, m.created_at, m.updated_at
+  from merged_values m
 on conflict (luma_event_id) do update
    set name = excluded.name,
        description = excluded.description,

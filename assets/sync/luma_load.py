@@ -31,9 +31,7 @@ def land_window(url: str, start: datetime, end: datetime, base_url: str | None =
 
     stats = RequestStats()  # counted in the source's HTTP adapter: every request sent, retries included
     source = luma_source(window_start=start, window_end=end, base_url=base_url, api_key=api_key, stats=stats)
-    pipeline = _pipeline(url)
-    pipeline.drop()
-    pipeline = _pipeline(url)
+    pipeline = _pipeline(url).drop()  # drop() hands back the re-initialized pipeline
     try:
         info = pipeline.run(source, **RUN_KWARGS)
     except Exception as exc:
