@@ -243,3 +243,33 @@ def test_grants_and_ownership_of_the_live_schema_survive_the_swap(db_url, dagste
         with connect(db_url, autocommit=True) as conn:
             conn.execute(f'drop owned by "{role}"')
             conn.execute(f'drop role "{role}"')
+
+
+def test_a_second_cutover_keeps_one_generation_and_rollback_returns_to_the_first(db_url, dagster_env):
+    with connect(db_url) as conn:
+        seed_live(conn)
+        seed_candidates(conn, "dry-1", finished=datetime.now(timezone.utc) - timedelta(hours=1))
+    assert cli("apply") == 0
+    first_live = live_and_candidates(db_url)
+    with connect(db_url) as conn:
+        seed_candidates(conn, "dry-2")  # a newer passing dry-run rebuilt the candidates
+    assert cli("apply") == 0
+    with connect(db_url) as conn:
+        assert conn.execute("select run_id from migration.cutovers where status = 'applied' order by cutover_id").fetchall() == [("dry-1",), ("dry-2",)]
+        assert {r[0] for r in conn.execute("select email from podium.users")} == {"u0@example.org", "u1@example.org"}
+    assert cli("rollback") == 0
+    back = live_and_candidates(db_url)
+    assert back["podium"] == first_live["podium"] and back["hello_miami"] == first_live["hello_miami"]
+
+
+def test_apply_waits_for_a_running_sync_then_gives_up_with_one_sentence(db_url, dagster_env, monkeypatch, capsys):
+    from assets.cutover import locks
+
+    with connect(db_url) as conn:
+        seed_candidates(conn)
+    monkeypatch.setenv("CUTOVER_LOCK_TIMEOUT_SECONDS", "0.5")
+    with connect(db_url, autocommit=True) as holder:  # a Luma sync holds the lock
+        assert locks.try_hold_for_session(holder)
+        assert cli("apply") == 1
+        assert "holds the cutover lock" in capsys.readouterr().err
+    assert cli("apply") == 0  # once it is released, the apply goes through
