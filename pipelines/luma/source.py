@@ -11,13 +11,15 @@ in `client.py`. The request counter: pass `stats=RequestStats()` (or read `last_
 run); `stats.requests` is the number of HTTP requests sent, `stats.listed` the entries listed.
 
 Snapshot: `luma/events.jsonl` and `luma/guests.jsonl` (each guest line carries `event_api_id`,
-which is taken off the record so snapshot and live land the same record). A malformed line is a
-CutoverError naming file:line.
+which is taken off the record so snapshot and live land the same record), landed as Arrow batches
+(COPY); a window, when given, applies to start_at as the API does. A malformed line is a
+CutoverError naming file:line. NaN/Infinity in a line is rejected too (jsonb cannot hold it).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -46,41 +48,72 @@ def last_stats() -> RequestStats | None:
     return _last.get("stats")
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) per non-blank line; anything else names file:line."""
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
                 continue
             try:
-                entry = json.loads(line)
+                line = raw.decode("utf-8")
+                entry = json.loads(line, parse_constant=_reject_constant)
             except ValueError as exc:
-                raise CutoverError(f"{path}:{number} is not valid JSON ({exc.msg}); fix or re-capture that line.") from exc
+                reason = getattr(exc, "msg", str(exc))
+                raise CutoverError(f"{path}:{number} is not valid JSON ({reason}); fix or re-capture that line.") from exc
+            if "\\u0000" in line:
+                raise CutoverError(f"{path}:{number} holds a NUL character (\\u0000), which PostgreSQL jsonb cannot store.")
             if not isinstance(entry, dict):
                 raise CutoverError(f"{path}:{number} is not a JSON object; each line must be one Luma entry.")
             yield number, entry
 
 
-def _snapshot_events(path: Path, window_start: Any, window_end: Any) -> Iterator[list[dict]]:
+def _event_table(rows: list[dict]):
+    import pyarrow as pa
+
+    return pa.Table.from_pydict({
+        "api_id": pa.array([r["api_id"] for r in rows], pa.string()),
+        "start_at": pa.array([r["start_at"] for r in rows], pa.timestamp("us", tz="UTC")),
+        "updated_at": pa.array([r["updated_at"] for r in rows], pa.timestamp("us", tz="UTC")),
+        "record": pa.array([r["record"] for r in rows], pa.string()),
+    })
+
+
+def _guest_table(rows: list[dict]):
+    import pyarrow as pa
+
+    return pa.Table.from_pydict({
+        "event_api_id": pa.array([r["event_api_id"] for r in rows], pa.string()),
+        "api_id": pa.array([r["api_id"] for r in rows], pa.string()),
+        "record": pa.array([r["record"] for r in rows], pa.string()),
+    })
+
+
+def _snapshot_events(path: Path, window_start: Any, window_end: Any, as_arrow: bool = True) -> Iterator[Any]:
+    """Arrow tables of event rows; `record` is the entry's JSON text (jsonb parses it on COPY)."""
     batch: list[dict] = []
     for number, entry in read_jsonl(path):
         row = event_row(entry)
         if not row["api_id"]:
             raise CutoverError(f"{path}:{number} has no api_id (or id); every Luma event needs one.")
         if in_window(row["start_at"], window_start, window_end):
+            row["record"] = json.dumps(entry, ensure_ascii=False, allow_nan=False)
             batch.append(row)
         if len(batch) >= BATCH:
-            yield batch
+            yield _event_table(batch) if as_arrow else batch
             batch = []
     if batch:
-        yield batch
+        yield _event_table(batch) if as_arrow else batch
 
 
-def _snapshot_guests(path: Path, events_path: Path | None, window_start: Any, window_end: Any) -> Iterator[list[dict]]:
+def _snapshot_guests(path: Path, events_path: Path | None, window_start: Any, window_end: Any) -> Iterator[Any]:
     keep = None
     if window_start is not None or window_end is not None:
-        keep = {row["api_id"] for page in (_snapshot_events(events_path, window_start, window_end) if events_path else [])
-                for row in page}
+        keep = {row["api_id"] for page in (_snapshot_events(events_path, window_start, window_end, as_arrow=False)
+                                           if events_path else []) for row in page}
     batch: list[dict] = []
     for number, entry in read_jsonl(path):
         event_api_id = entry.pop("event_api_id", None)
@@ -88,12 +121,13 @@ def _snapshot_guests(path: Path, events_path: Path | None, window_start: Any, wi
         if not event_api_id or not row["api_id"]:
             raise CutoverError(f"{path}:{number} needs both event_api_id and the guest's api_id (or id).")
         if keep is None or event_api_id in keep:
+            row["record"] = json.dumps(entry, ensure_ascii=False, allow_nan=False)
             batch.append(row)
         if len(batch) >= BATCH:
-            yield batch
+            yield _guest_table(batch)
             batch = []
     if batch:
-        yield batch
+        yield _guest_table(batch)
 
 
 def luma_source(snapshot_dir: str | None = None, window_start=None, window_end=None, base_url=None, api_key=None,
@@ -102,6 +136,9 @@ def luma_source(snapshot_dir: str | None = None, window_start=None, window_end=N
     """The dlt source (dataset `raw_luma`), from `snapshot_dir/luma/` or the live API."""
     import dlt
 
+    # Arrow rows (snapshot mode) get dlt's bookkeeping columns only on request (see pipelines/land.py).
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
     if snapshot_dir is not None:
         folder = Path(snapshot_dir) / "luma"
         events_path, guests_path = folder / "events.jsonl", folder / "guests.jsonl"
