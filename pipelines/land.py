@@ -47,9 +47,10 @@ def module(source: str):
 
 
 def build_source(source: str, snapshot_dir: str | None):
-    """The dlt source object of `source`, reading `snapshot_dir` where it holds that source."""
+    """The dlt source object of `source`: from `snapshot_dir` when it holds a `<source>/` folder,
+    else live (SPEC §2.4: a snapshot provides the sources present in it, the others are read live)."""
     factory = getattr(module(source), f"{source}_source")
-    return factory(snapshot_dir=snapshot_dir)
+    return factory(snapshot_dir=snapshot_dir if _has(source, snapshot_dir) else None)
 
 
 def pipelines_dir(url: str | None = None) -> str:

@@ -33,7 +33,7 @@ def materialize(context, source: str, snapshot_dir: str | None, url: str):
     from pipelines.database import connect
     from pipelines.errors import GateFailed
 
-    run_id = context.run_id
+    run_id = context.run.run_id
     with connect(url) as conn:
         land.record_run(conn, run_id, context.job_name or "land", snapshot_dir)
         conn.commit()
