@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import struct
 import uuid
-from decimal import Decimal
 
 import pytest
 
