@@ -53,7 +53,7 @@ def _field_contract(source: str, table: str, schema_tables: dict[str, set[str]] 
     sql = (
         f"select {literal(table)} || '.' || m.fld as key, 'read by the mapping, present in no record' as detail "
         f"from {values_list([(table, f) for f in mapped])} as m(tbl, fld) "
-        f"where exists (select 1 from {{batch}}) and not exists (select 1 from {{batch}} as r where {probe})"
+        f"where exists (select 1 from {{batch}}) and not exists (select 1 from (select * from {{batch}}) as r where {probe})"
     )
     return Gate("land", app, raw, "mapped fields occur in the records", raw, (f"raw_{source}", table), sql=sql, severity="warning")
 

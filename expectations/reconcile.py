@@ -72,7 +72,7 @@ def _ledger_gates(app: str, run: str) -> list[Gate]:
         "select l.source || '.' || l.source_table as key, "
         "format('source %s, landed %s, but migrated %s + merged %s + quarantined %s = %s', l.source_count, l.landed, "
         "l.migrated, l.merged, l.quarantined, coalesce(l.migrated, 0) + coalesce(l.merged, 0) + coalesce(l.quarantined, 0)) as detail "
-        f"from {{batch}} as l where l.run_id = {run} and l.source in ({_sources_sql(app)}) "
+        f"from (select * from {{batch}}) as l where l.run_id = {run} and l.source in ({_sources_sql(app)}) "
         "and (l.source_count is distinct from coalesce(l.migrated, 0) + coalesce(l.merged, 0) + coalesce(l.quarantined, 0) "
         "or l.landed is distinct from l.source_count)"
     )
@@ -81,7 +81,7 @@ def _ledger_gates(app: str, run: str) -> list[Gate]:
         "format('%s of %s quarantined (%s%%), ceiling %s%%', l.quarantined, l.source_count, "
         "round(100.0 * l.quarantined / l.source_count, 1), round(100 * coalesce(o.ceiling::numeric, "
         f"{default}), 1)) as detail "
-        f"from {{batch}} as l left join {ceiling_values} as o(src, tbl, ceiling) on o.src = l.source and o.tbl = l.source_table "
+        f"from (select * from {{batch}}) as l left join {ceiling_values} as o(src, tbl, ceiling) on o.src = l.source and o.tbl = l.source_table "
         f"where l.run_id = {run} and l.source in ({_sources_sql(app)}) and l.source_count > 0 "
         f"and l.quarantined > coalesce(o.ceiling::numeric, {default}) * l.source_count"
     )
@@ -131,7 +131,7 @@ def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
     )
     lineage_quarantined = (
         "select q.source || '.' || q.source_table || ':' || q.source_id as key, 'quarantined and in the lineage' as detail "
-        f"from migration.quarantine as q join {{batch}} as l on l.source = q.source and l.source_table = q.source_table "
+        f"from migration.quarantine as q join (select * from {{batch}}) as l on l.source = q.source and l.source_table = q.source_table "
         f"and l.source_id = q.source_id and l.run_id = {run} where q.run_id = {run} and q.source in ({_sources_sql(app)})"
     )
     batch = "migration.id_lineage"
@@ -153,12 +153,12 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
         dropped = (
             "select l.source || '.' || l.source_table || ':' || l.source_id as key, "
             f"'lineage points at ' || l.target_id || ', no such row in {candidate}' as detail "
-            f"from {{batch}} as l where l.run_id = {run} and l.target_table = {target} "
+            f"from (select * from {{batch}}) as l where l.run_id = {run} and l.target_table = {target} "
             f"and not exists (select 1 from {candidate} as t where t.id = l.target_id)"
         )
         orphan = (
             f"select t.id::text as key, 'no source record of this run leads to this row' as detail from {candidate} as t "
-            f"where not exists (select 1 from {{batch}} as l where l.run_id = {run} and l.target_table = {target} and l.target_id = t.id)"
+            f"where not exists (select 1 from (select * from {{batch}}) as l where l.run_id = {run} and l.target_table = {target} and l.target_id = t.id)"
         )
         gates.append(Gate("reconcile", app, candidate, "every migrated record has its candidate row", "migration.id_lineage", LINEAGE, sql=dropped))
         gates.append(Gate("reconcile", app, candidate, "every candidate row has a source record", "migration.id_lineage", LINEAGE, sql=orphan))
@@ -170,7 +170,7 @@ def _warning_gates(app: str, run: str) -> list[Gate]:
     rule = "MongoDB and Luma agree on event fields" if app == "hello_miami" else "users.attending_events agrees with events.attendees"
     sql = (
         "select c.key || '.' || coalesce(c.field, '') as key, c.source_table || ' ' || c.kind as detail "
-        f"from {{batch}} as c where c.run_id = {run} and c.kind = {literal(kind)}"
+        f"from (select * from {{batch}}) as c where c.run_id = {run} and c.kind = {literal(kind)}"
     )
     return [Gate("reconcile", app, "migration.conflicts", rule, "migration.conflicts", CONFLICTS, sql=sql, severity="warning")]
 

@@ -65,9 +65,9 @@ def _batch_definition(ctx, batch: str):
 
 
 def _outcome(gate: Gate, result, parameters: dict) -> Outcome:
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        message = (result.exception_info.get("exception_message") or "").splitlines()
-        return Outcome(gate, False, 1, [f"the check could not run: {message[0] if message else 'error'}"])
+    error = _exception(result.exception_info)
+    if error is not None:
+        return Outcome(gate, False, 1, [f"the check could not run: {error}"])
     res = result.result or {}
     if gate.kind == "rows":
         rows = (res.get("details") or {}).get("unexpected_rows") or []
@@ -84,6 +84,18 @@ def _outcome(gate: Gate, result, parameters: dict) -> Outcome:
     return Outcome(gate, bool(result.success), int(res.get("unexpected_count") or 0), examples, res.get("unexpected_count"))
 
 
+def _exception(info) -> str | None:
+    """GX keeps a failed metric's exception either flat or keyed by metric id."""
+    if not isinstance(info, dict):
+        return None
+    candidates = [info] + [v for v in info.values() if isinstance(v, dict)]
+    for item in candidates:
+        if item.get("raised_exception") or item.get("exception_message"):
+            lines = [line for line in (item.get("exception_message") or "error").splitlines() if line.strip()]
+            return lines[0][:300] if lines else "error"
+    return None
+
+
 def _example(row: dict) -> str:
     key = row.get("key")
     detail = row.get("detail")
@@ -95,6 +107,12 @@ def _example(row: dict) -> str:
 def run_gates(ctx, gates: list[Gate], parameters: dict | None = None) -> tuple[list[Outcome], list[dict]]:
     """Validate `gates` (one checkpoint per phase and application); return outcomes in gate order and
     the GX validation results as JSON dicts (for Data Docs)."""
+    # GX prints a hint for every query without {batch} and draws progress bars on stderr
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return _run_gates(ctx, gates, parameters)
+
+
+def _run_gates(ctx, gates: list[Gate], parameters: dict | None) -> tuple[list[Outcome], list[dict]]:
     import great_expectations as gx
 
     parameters = dict(parameters or {})
@@ -124,7 +142,8 @@ def run_gates(ctx, gates: list[Gate], parameters: dict | None = None) -> tuple[l
         with contextlib.suppress(Exception):
             ctx.checkpoints.delete(checkpoint_name)
         checkpoint = ctx.checkpoints.add(gx.Checkpoint(name=checkpoint_name, validation_definitions=definitions, result_format="COMPLETE"))
-        result = checkpoint.run(expectation_parameters=parameters)
+        with contextlib.redirect_stdout(io.StringIO()):  # GX prints a hint per query without {batch}
+            result = checkpoint.run(expectation_parameters=parameters)
         for validation in result.run_results.values():
             documents.append(validation.to_json_dict())
             for item in validation.results:
@@ -157,7 +176,8 @@ def build_data_docs(documents: list[dict], site_dir: Path) -> Path | None:
     )
     schema = ExpectationSuiteValidationResultSchema()
     for document in documents:
-        result = schema.load(document)
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = schema.load(document)
         meta = document.get("meta") or {}
         run = meta.get("run_id") or {}
         key = ValidationResultIdentifier(
@@ -166,6 +186,7 @@ def build_data_docs(documents: list[dict], site_dir: Path) -> Path | None:
             batch_identifier=(meta.get("active_batch_definition") or {}).get("data_asset_name") or "batch",
         )
         ctx.validation_results_store.set(key, result)
-    ctx.build_data_docs(site_names=["run"])
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        ctx.build_data_docs(site_names=["run"])
     index = site_dir / "index.html"
     return index if index.exists() else None

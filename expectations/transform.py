@@ -113,7 +113,7 @@ def _table_gates(app: str, table: str, spec: dict) -> list[Gate]:
             f"foreign key ({', '.join(cols)}) -> {parent}",
             f"select {_key_expr(pk, 'c')} as key, "
             f"{literal(', '.join(cols) + ' not found in ' + schema + '.' + parent)} as detail "
-            f"from {{batch}} as c where {present} and not exists (select 1 from {schema}.{_q(parent)} as p where {join})",
+            f"from (select * from {{batch}}) as c where {present} and not exists (select 1 from {schema}.{_q(parent)} as p where {join})",
         ))
     required = spec["not_null"]
     non_empty = NON_EMPTY.get((app, table), ())

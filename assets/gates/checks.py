@@ -94,10 +94,10 @@ def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:
 
         res = context.resources
         with res.postgres.connect(autocommit=True) as conn:
-            gates, parameters = phase_gates(phase, conn, context.run_id, res.sources.snapshot(), app)
+            gates, parameters = phase_gates(phase, conn, context.run.run_id, res.sources.snapshot(), app)
             outcomes, documents = res.great_expectations.validate(res.postgres.url(), gates, parameters)
-            record(conn, context.run_id, outcomes)
-        save_documents(report_dir(context.run_id, res.run_settings.report_dir), f"{phase}.{app}", documents)
+            record(conn, context.run.run_id, outcomes)
+        save_documents(report_dir(context.run.run_id, res.run_settings.report_dir), f"{phase}.{app}", documents)
         for key in sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
             warning = key.name == warning_name
             mine = [o for o in outcomes
