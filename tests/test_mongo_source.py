@@ -133,3 +133,20 @@ def test_live_snapshot_write_round_trips(db_url, tmp_path, monkeypatch):
     land(mongo_source(snapshot_dir=str(tmp_path / "snap")), db_url, tmp_path)
     assert fetch(db_url, "select count(*) from raw_mongo.events") == [(7,)]
     assert source_counts(str(tmp_path / "snap"))["events"] == 7
+
+
+def test_unreachable_mongo_is_one_sentence_without_the_password(db_url, tmp_path, monkeypatch):
+    import socket
+
+    from pipelines.mongo.source import mongo_source
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("MONGO_URI", f"mongodb://app:s3cret-pw@127.0.0.1:{port}/?directConnection=true")
+    monkeypatch.setenv("MONGO_TIMEOUT_MS", "300")
+    with pytest.raises(Exception) as raised:
+        land(mongo_source(), db_url, tmp_path)
+    error = cutover_error(raised.value)
+    assert error is not None and "MONGO_URI" in str(error) and "profiles" in str(error)
+    assert "s3cret-pw" not in str(error)

@@ -109,9 +109,11 @@ def live_database(client: Any = None):
         if not uri:
             raise CutoverError("MONGO_URI is not set: it is needed to read Hello Miami's MongoDB (or pass --snapshot DIR).")
         import pymongo
+        from bson.codec_options import DatetimeConversion
 
         client = pymongo.MongoClient(uri, tz_aware=True, tzinfo=dt.timezone.utc,
-                                     datetime_conversion="datetime_auto", serverSelectionTimeoutMS=15000)
+                                     datetime_conversion=DatetimeConversion.DATETIME_AUTO,
+                                     serverSelectionTimeoutMS=int(os.environ.get("MONGO_TIMEOUT_MS", "15000")))
     return client[_setting("MONGO_DB", "mongo_db") or DEFAULT_DB]
 
 
