@@ -50,7 +50,7 @@ class Outcome:
     def message(self) -> str:
         if self.passed:
             return f"{self.gate.table}: {self.gate.rule}: passed"
-        shown = "; ".join(self.examples[:5])
+        shown = "; ".join(self.examples[:8])
         more = f" (e.g. {shown})" if shown else ""
         return f"{self.gate.table}: {self.gate.rule}: {self.failed_count} failing{more}"
 
