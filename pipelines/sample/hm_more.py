@@ -137,7 +137,7 @@ def demo_slots(ctx: Ctx, p: Profiles, events: list[Event], w) -> None:
         if rng.random() < 0.8:
             doc["durationMinutes"] = ctx.pick((5, 5, 5, 10))
         w.write(doc)
-        if "not " in kind:
+        if kind.endswith(("not found", "not migrated")):
             tally.quarantined(t, kind)
         else:
             tally.migrated(t)

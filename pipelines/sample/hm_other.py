@@ -81,7 +81,7 @@ def badges(ctx: Ctx, w) -> tuple[list, list]:
         art = f"[{name[:3].upper()}]"
         if kind == "icon only":
             doc["icon"] = art
-            tally.note(f"{t}: icon only (older document)")
+            tally.note(f"{t}: icon only")
         elif kind == "no icon":
             tally.fixed(t, "missing icon")
         else:
