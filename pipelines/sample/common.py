@@ -163,5 +163,16 @@ class Ctx:
         span = (hi - lo) // _MS
         return lo + _MS * int(self.rng.random() * max(span, 1))
 
+    def pick_where(self, pools: tuple, ok, tries: int = 64):
+        """A random tuple (one element of each pool) satisfying ok(*tuple): random tries first,
+        then the full enumeration, so crowded small samples still terminate and large ones stay fast."""
+        for _ in range(tries):
+            combo = tuple(self.pick(p) for p in pools)
+            if ok(*combo):
+                return combo
+        import itertools
+
+        return self.pick([c for c in itertools.product(*pools) if ok(*c)])
+
     def pick(self, seq):
         return seq[int(self.rng.random() * len(seq))]

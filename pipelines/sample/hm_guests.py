@@ -38,6 +38,7 @@ def write_guests(ctx: Ctx, p: Profiles, events: list[Event], fh) -> Guests:
     slots = [(e, j) for e, c in zip(luma, counts) for j in range(c)]
     special_at = dict(zip(rng.sample(range(len(slots)), len(special)), special))
     used: dict[str, set[int]] = {}
+    by_api_id = set(p.gst_attendee)
     for n, (e, j) in enumerate(slots):
         kind, who = special_at.get(n, ("random", None))
         taken = used.setdefault(e.api_id, set())
@@ -48,22 +49,22 @@ def write_guests(ctx: Ctx, p: Profiles, events: list[Event], fh) -> Guests:
         if kind == "random":
             if rng.random() < 0.62:
                 member = ctx.pick(p.ok)
-                if member in taken:
+                if member in taken or member in by_api_id:  # those appear only by their api_id
                     member = None
             status = rng.choices(("approved",) + NOT_ATTENDING, (80, 5, 4, 4, 4, 3))[0]
         elif kind == "by attendee id":
-            member = ctx.pick([m for m in with_usr if m not in taken] or with_usr)
+            member = ctx.pick_where((with_usr,), lambda m: m not in taken)[0]
             user_api_id, email = p.attendee[member], f"work.{n}@startup.example"
             tally.note(f"{TG}: matched only by lumaAttendeeId")
         elif kind == "by guest api_id":
             member, api_id, email = who, p.attendee[who], f"alt.{n}@startup.example"
             tally.note(f"{TG}: matched only by lumaAttendeeId")
         elif kind == "unapproved check-in":
-            member = ctx.pick([m for m in p.plain if m not in taken])
+            member = ctx.pick_where((p.plain,), lambda m: m not in taken)[0]
             status = "pending_approval"
             tally.note(f"{TG}: checked in without approval")
         elif kind.startswith("member "):
-            member, status = ctx.pick([m for m in p.plain if m not in taken]), kind.split()[1]
+            member, status = ctx.pick_where((p.plain,), lambda m: m not in taken)[0], kind.split()[1]
         else:
             status = kind.split()[1]
         if member is not None and member in taken:
@@ -147,13 +148,7 @@ def write_attendance(ctx: Ctx, p: Profiles, events: list[Event], g: Guests, writ
             dup, prim = ctx.pick(p.dups)
             if defect == "re-pointed":
                 targets = old + [x for x in events if x.kind == "matched"]
-                for _ in range(50):  # random tries first; enumerate only when crowded
-                    e, (dup, prim) = ctx.pick(targets), ctx.pick(p.dups)
-                    if (prim, e.api_id) not in g.pairs:
-                        break
-                else:
-                    free = [(x, d, q) for x in targets for d, q in p.dups if (q, x.api_id) not in g.pairs]
-                    e, dup, prim = ctx.pick(free)
+                e, (dup, prim) = ctx.pick_where((targets, p.dups), lambda x, dq: (dq[1], x.api_id) not in g.pairs)
             if defect == "duplicate":
                 if (prim, e.api_id) not in g.pairs:
                     row(p.oid[prim], e.api_id, "registered", None, e.created)

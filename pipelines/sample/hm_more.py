@@ -77,7 +77,7 @@ def responses(ctx: Ctx, p: Profiles, good: list, bad: list, w) -> None:
                 put(ctx.pick(good), _member(ctx, p, defect, t)[0], True, when)
                 tally.quarantined(t, defect)
             elif defect == "memberId re-pointed":
-                s, d, prim = ctx.pick([(s, d, q) for s in good for d, q in p.dups if (s, q) not in seen])
+                s, (d, prim) = ctx.pick_where((good, p.dups), lambda s, dq: (s, dq[1]) not in seen)
                 seen.add((s, prim))
                 put(s, p.oid[d], True, when)
                 tally.migrated(t)

@@ -121,7 +121,7 @@ def member_badges(ctx: Ctx, p: Profiles, good: list, bad: list, w) -> None:
             elif defect.startswith("memberId not"):
                 put(_member(ctx, p, defect, t)[0], ctx.pick(good), created)
             else:
-                b, d, prim = ctx.pick([(b, d, q) for b in good for d, q in p.dups if (q, b) not in seen])
+                b, (d, prim) = ctx.pick_where((good, p.dups), lambda b, dq: (dq[1], b) not in seen)
                 seen.add((prim, b))
                 if defect == "duplicate member_badge":
                     put(p.oid[prim], b, created)

@@ -64,7 +64,7 @@ def _kinds(ctx: Ctx, dirt, total: int) -> list[str]:
 
 
 def build_events(ctx: Ctx, u: Users) -> list[Item]:
-    tally, events = ctx.tally, []
+    tally, events, clean = ctx.tally, [], []
     for i, kind in enumerate(_kinds(ctx, EVENT_DIRT, ctx.n(217))):
         e = Item(ctx, kind)
         word = ctx.pick(names.EVENT_WORDS)
@@ -83,7 +83,8 @@ def build_events(ctx: Ctx, u: Users) -> list[Item]:
         elif kind == "join_code too long":
             e.code = "MIAMI-HACK-NIGHT-" + ctx.code(8)
         elif kind.startswith("duplicate"):
-            holder = ctx.pick([x for x in events if x.kind == "clean"])
+            clean = clean or [x for x in events if x.kind == "clean"]  # clashes come last
+            holder = ctx.pick(clean)
             e.created = holder.created + dt.timedelta(hours=ctx.ri(1, 500))
             if kind == "duplicate slug":
                 e.slug = holder.slug
@@ -102,7 +103,7 @@ def build_events(ctx: Ctx, u: Users) -> list[Item]:
 
 
 def build_projects(ctx: Ctx, u: Users, events: list[Item]) -> list[Item]:
-    tally, projects = ctx.tally, []
+    tally, projects, clean = ctx.tally, [], []
     good_events = [e for e in events if e.ok]
     bad_events = [e for e in events if not e.ok]
     for i, kind in enumerate(_kinds(ctx, PROJECT_DIRT, ctx.n(767))):
@@ -124,7 +125,8 @@ def build_projects(ctx: Ctx, u: Users, events: list[Item]) -> list[Item]:
         elif kind == "join_code too long":
             p.code = "PROJECT-" + ctx.code(16)
         elif kind == "duplicate join_code":
-            holder = ctx.pick([x for x in projects if x.kind == "clean"])
+            clean = clean or [x for x in projects if x.kind == "clean"]  # clashes come last
+            holder = ctx.pick(clean)
             p.created = holder.created + dt.timedelta(hours=ctx.ri(1, 500))
             p.code = holder.code
         projects.append(p)
