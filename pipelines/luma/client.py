@@ -213,10 +213,21 @@ class LumaClient:
                                data_selector="entries", session=session)
 
     def pages(self, path: str, params: dict):
-        """Each page's `entries` list, following the cursor until has_more is false."""
+        """Each page's `entries` list, following the cursor until has_more is false. An HTTP error
+        left after the retries becomes one CutoverError sentence (never with the key in it)."""
+        import requests
+
         params = {"pagination_limit": self.page_size, **{k: v for k, v in params.items() if v is not None}}
-        for page in self.rest.paginate(path, params=params, paginator=_paginator()):
-            yield list(page)
+        try:
+            for page in self.rest.paginate(path, params=params, paginator=_paginator()):
+                yield list(page)
+        except requests.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else "an error"
+            hint = {401: "check LUMA_API_KEY", 403: "check LUMA_API_KEY",
+                    404: "check LUMA_BASE_URL and the LUMA_*_PATH settings"}.get(status, "rerun later")
+            raise CutoverError(f"Luma answered {status} for {path} after {self.stats.requests} requests; {hint}.") from exc
+        except requests.RequestException as exc:
+            raise CutoverError(f"Luma at LUMA_BASE_URL {self.base_url} did not answer ({exc.__class__.__name__}).") from exc
 
     def events(self, period_starts_after: str | None = None, period_ends_before: str | None = None):
         return self.pages(self.events_path, {"period_starts_after": period_starts_after,
