@@ -163,6 +163,10 @@ class Ctx:
         span = (hi - lo) // _MS
         return lo + _MS * int(self.rng.random() * max(span, 1))
 
+    def after(self, t: dt.datetime) -> dt.datetime:
+        """A random instant after t and before the capture (a later copy of a record)."""
+        return t + (self._default_hi - t) * (0.05 + 0.9 * self.rng.random()) if t < self._default_hi else t + _MS
+
     def pick_where(self, pools: tuple, ok, tries: int = 64):
         """A random tuple (one element of each pool) satisfying ok(*tuple): random tries first,
         then the full enumeration, so crowded small samples still terminate and large ones stay fast."""

@@ -101,7 +101,7 @@ def write_guests(ctx: Ctx, p: Profiles, events: list[Event], fh) -> Guests:
         g.n += 1
         if member is not None and attending:
             key = (p.primary[member], e.api_id)
-            g.pairs[key] = {"checked": checked, "registered": registered, "luma": True}
+            g.pairs[key] = {"checked": checked, "registered": registered, "luma": True, "start": e.start}
             tally.migrated(TG)
         elif member is None and attending:
             tally.merged(TG, "guest counted in event stats")
@@ -127,7 +127,7 @@ def write_attendance(ctx: Ctx, p: Profiles, events: list[Event], g: Guests, writ
         m, api_id = key
         if key in local_keys:
             # checked in at the door; the write-back to Luma failed
-            at = info["registered"] + dt.timedelta(days=1)
+            at = info["start"] + dt.timedelta(minutes=ctx.ri(0, 45))
             row(p.oid[m], api_id, "checked-in", at, info["registered"])
             tally.migrated(TAT)
             tally.note(f"{TAT}: local check-in Luma does not have")

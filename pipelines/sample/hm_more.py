@@ -25,7 +25,7 @@ def surveys(ctx: Ctx, w) -> tuple[list, list]:
     good, bad = [], []
     slugs = []
     for i in range(n + ctx.d(1)):
-        created = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(days=7 * i)
+        created = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=6 * i)
         typ = ("onboarding", "annual", "event")[i % 3]
         if i < n:
             slug = f"{typ}-{2024 + i // 3}" if i < 6 else f"{typ}-{i}"
@@ -161,7 +161,7 @@ def pending_users(ctx: Ctx, w) -> None:
                "approvedAt": subscribed + dt.timedelta(days=2) if rng.random() < 0.4 else None}
         if kind.startswith("duplicate"):
             src = ctx.pick([d for d in written if d["_kind"] == "clean"])
-            subscribed = doc["subscribedAt"] = src["subscribedAt"] + dt.timedelta(days=3)
+            subscribed = doc["subscribedAt"] = ctx.after(src["subscribedAt"])
             if kind == "duplicate email":
                 doc["email"] = f"  {src['email'].upper()}"
                 tally.merged(t, kind)

@@ -53,7 +53,7 @@ def projects(ctx: Ctx, p: Profiles, w) -> None:
                "imageUrls": [f"https://utfs.io/f/{slug}-{k}.png" for k in range(ctx.ri(0, 2))],
                "githubUrl": f"https://github.com/{slug}" if rng.random() < 0.7 else None,
                "publicUrl": f"https://{slug}.com" if rng.random() < 0.4 else None,
-               "createdAt": created, "updatedAt": created + dt.timedelta(days=ctx.ri(0, 30))}
+               "createdAt": created, "updatedAt": ctx.after(created)}
         if rng.random() < 0.3 or not ctx.tally.fates[t]:
             doc["fundingGoal"] = Decimal128(f"{ctx.ri(1, 500) * 1000}.00")
         w.write(doc)
@@ -74,7 +74,7 @@ def badges(ctx: Ctx, w) -> tuple[list, list]:
     kinds += ["duplicate name"] * ctx.d(1)
     good, bad, docs = [], [], []
     for i, kind in enumerate(kinds):
-        created = EPOCH_B + dt.timedelta(days=10 * i)
+        created = EPOCH_B + dt.timedelta(hours=8 * i)
         name = BADGES[i % len(BADGES)] + (f" {i // len(BADGES) + 1}" if i >= len(BADGES) else "")
         doc = {"_id": ctx.object_id(created), "name": name, "criteria": f"Awarded for: {name.lower()}.",
                "createdAt": created}

@@ -57,7 +57,7 @@ def _doc(ctx: Ctx, oid, created, email, kind: str, fill: int, verified: bool, at
                streakCount=Int64(ctx.ri(0, 40)), onboardingDismissed=rng.random() < 0.6)
     if created is not None:
         doc["createdAt"] = created
-    doc["updatedAt"] = created + dt.timedelta(days=ctx.ri(0, 90)) if created else ctx.when()
+    doc["updatedAt"] = ctx.after(created) if created else ctx.when()
     return doc
 
 
@@ -71,7 +71,7 @@ def build_and_write(ctx: Ctx, writer) -> Profiles:
         kind = "vco"[g % 3]
         first, last = ctx.pick(names.FIRST), ctx.pick(names.LAST)
         base = f"{ascii_slug(first)}.{ascii_slug(last)}{g}@{ctx.pick(names.DOMAINS)}"
-        t = ctx.when()
+        t = ctx.when(hi=ctx.captured_at - dt.timedelta(days=50))
         if kind == "v":  # verified wins over a more complete, older pending record
             prim = dict(email=base.capitalize(), created=t + dt.timedelta(days=40), verified=True, fill=1, clerk=_clerk(ctx))
             dup = dict(email=base, created=t, verified=False, fill=4, clerk=None)

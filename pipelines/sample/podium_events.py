@@ -85,7 +85,7 @@ def build_events(ctx: Ctx, u: Users) -> list[Item]:
         elif kind.startswith("duplicate"):
             clean = clean or [x for x in events if x.kind == "clean"]  # clashes come last
             holder = ctx.pick(clean)
-            e.created = holder.created + dt.timedelta(hours=ctx.ri(1, 500))
+            e.created = ctx.after(holder.created)
             if kind == "duplicate slug":
                 e.slug = holder.slug
             else:
@@ -127,7 +127,7 @@ def build_projects(ctx: Ctx, u: Users, events: list[Item]) -> list[Item]:
         elif kind == "duplicate join_code":
             clean = clean or [x for x in projects if x.kind == "clean"]  # clashes come last
             holder = ctx.pick(clean)
-            p.created = holder.created + dt.timedelta(hours=ctx.ri(1, 500))
+            p.created = ctx.after(holder.created)
             p.code = holder.code
         projects.append(p)
         if p.ok:

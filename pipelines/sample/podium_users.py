@@ -57,7 +57,7 @@ def build(ctx: Ctx) -> Users:
     for g in range(groups):
         kind = "abc"[g % 3]
         size = 3 if g % 4 == 3 else 2
-        t = ctx.when()
+        t = ctx.when(hi=ctx.captured_at - dt.timedelta(days=40))
         ids = sorted(ctx.rec_id() for _ in range(size))
         first, last = ctx.pick(names.FIRST), ctx.pick(names.LAST)
         base = f"{ascii_slug(first)}.{ascii_slug(last)}{len(specs)}@{ctx.pick(names.DOMAINS)}"
