@@ -19,7 +19,7 @@ def run(args) -> int:
     configured_dir = getattr(args, "report_dir", None)
     resources = {"sources": {"config": {"snapshot_dir": snapshot}}, "run_settings": {"config": {"report_dir": configured_dir}}}
     quiet = not getattr(args, "verbose", False)
-    result = run_job("dry_run", run_config={"resources": resources}, quiet=quiet)
+    result = run_job("dry_run", run_config={"resources": resources}, tags={"cutover/report": "cli"}, quiet=quiet)
     error = None if result.success else first_failure(result)
     directory = report_dir(result.run_id, configured_dir)
     report = run_job(
