@@ -233,3 +233,33 @@ def test_retry_after_forms(header, at_least):
     # an HTTP date (which dlt's own wait ignores) is honoured by the limiter
     date = email.utils.formatdate(time.time() + 30, usegmt=True)
     assert 28 <= retry_after_seconds(date) <= 31
+
+
+@pytest.mark.parametrize("pages,expected", [
+    # (has_more, next_cursor) per page, and how many pages the paginator asks for
+    ([(True, "c1"), (True, "c2"), (False, "c2")], 3),   # cursor lingers on the last page
+    ([(True, "c1"), (False, None)], 2),
+    ([(None, "c1"), (None, "c2"), (None, None)], 3),     # no has_more: the cursor decides
+    ([(None, "c1"), (None, "c1")], 2),                   # a repeating cursor never loops
+    ([(True, None)], 1),                                 # has_more without a cursor cannot go on
+])
+def test_paginator_stops_where_it_must(pages, expected):
+    import json as jsonlib
+
+    import requests
+
+    from pipelines.luma.client import _paginator
+
+    paginator = _paginator()
+    asked = 0
+    for has_more, cursor in pages:
+        asked += 1
+        response = requests.Response()
+        body = {"entries": [], "next_cursor": cursor}
+        if has_more is not None:
+            body["has_more"] = has_more
+        response._content = jsonlib.dumps(body).encode()
+        paginator.update_state(response, [])
+        if not paginator.has_next_page:
+            break
+    assert asked == expected

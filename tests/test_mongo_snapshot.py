@@ -224,3 +224,26 @@ def test_unlisted_absent_collection_lands_nothing(db_url, tmp_path):
     land(mongo_source(snapshot_dir=str(tmp_path / "snap")), db_url, tmp_path)
     assert fetch(db_url, "select count(*) from raw_mongo.profiles") == [(1,)]
     assert fetch(db_url, "select count(*) from raw_mongo.surveys") == [(0,)]
+
+
+def test_batches_stream_without_reading_the_whole_collection():
+    """An endless collection still yields bounded Arrow batches: nothing waits for the end."""
+    import itertools
+
+    from bson import ObjectId
+
+    from pipelines.mongo.source import batches
+
+    pulled = 0
+
+    def endless():
+        nonlocal pulled
+        for i in itertools.count():
+            pulled += 1
+            yield {"_id": ObjectId(), "n": i}
+
+    stream = batches(endless(), batch_size=100)
+    first, second = next(stream), next(stream)
+    assert first.num_rows == second.num_rows == 100
+    assert pulled == 200
+    assert first.column_names == ["_id", "created_at", "updated_at", "document", "bson_flags"]

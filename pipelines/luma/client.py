@@ -145,10 +145,13 @@ def _paginator():
 
     class LumaPaginator(JSONResponseCursorPaginator):
         """`next_cursor` into `pagination_cursor`, but `has_more` decides: a cursor that lingers on
-        the last page (has_more false) ends the listing, and a page without a cursor ends it too."""
+        the last page (has_more false) ends the listing, and so does a page without a cursor. A
+        response without has_more follows the cursor, and a cursor seen before ends the listing
+        (it would only repeat pages)."""
 
         def __init__(self):
             super().__init__(cursor_path="next_cursor", cursor_param="pagination_cursor")
+            self._seen: set[str] = set()
 
         def update_state(self, response, data=None):
             body = response.json()
@@ -157,8 +160,10 @@ def _paginator():
             if isinstance(has_more, str):
                 has_more = has_more.strip().lower() == "true"
             self._next_reference = cursor or None
-            if has_more is not None and not has_more:
+            if (has_more is not None and not has_more) or (cursor and cursor in self._seen):
                 self._has_next_page = False
+            if cursor:
+                self._seen.add(cursor)
 
     return LumaPaginator()
 
