@@ -37,6 +37,7 @@ def render_html(data: dict, data_docs: str | None) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
     apps = [("podium", "Podium (Airtable)"), ("hello_miami", "Hello Miami (MongoDB + Luma)")]
+    data.setdefault("docs_pages", [])
     return env.get_template("report.html.j2").render(
         data=data, apps=apps, data_docs=data_docs,
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -54,6 +55,12 @@ def write(conn, run_id: str, directory: Path, run_succeeded: bool, error: str | 
     try:
         index = build_data_docs(load_documents(directory), directory / "data_docs")
         docs_link = str(index.relative_to(directory)) if index else None
+        # GX's index page draws its list with scripts from a CDN; link every validation page too,
+        # so the docs are reachable offline
+        data["docs_pages"] = [
+            {"name": ".".join(p.relative_to(directory / "data_docs" / "validations").parts[:-3]), "href": str(p.relative_to(directory))}
+            for p in sorted((directory / "data_docs" / "validations").rglob("*.html"))
+        ]
     except Exception as exc:  # the report must exist even when Data Docs cannot be built
         data["reasons"] = data["reasons"] + ([] if data["passed"] else [])
         data["data_docs_error"] = f"{type(exc).__name__}: {exc}"
