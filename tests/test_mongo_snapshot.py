@@ -247,3 +247,29 @@ def test_batches_stream_without_reading_the_whole_collection():
     assert first.num_rows == second.num_rows == 100
     assert pulled == 200
     assert first.column_names == ["_id", "created_at", "updated_at", "document", "bson_flags"]
+
+
+@pytest.mark.slow
+def test_large_bson_snapshot_lands_in_bounded_batches(db_url, tmp_path):
+    """100k documents in one file: streamed in batches, every one landed once."""
+    import resource
+
+    import bson
+    from bson import ObjectId
+
+    from pipelines.mongo.source import mongo_source
+
+    folder = tmp_path / "snap"
+    (folder / "mongo").mkdir(parents=True)
+    n = 100_000
+    with open(folder / "mongo" / "attendance.bson", "wb") as handle:
+        for i in range(n):
+            handle.write(bson.encode({"_id": ObjectId(), "memberId": ObjectId(), "lumaEventId": f"evt-{i % 300}",
+                                      "status": "registered", "createdAt": dt.datetime(2024, 1, 1, tzinfo=UTC),
+                                      "note": "x" * 500}))
+    write_manifest(folder, {"attendance": n})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    land(mongo_source(snapshot_dir=str(folder)), db_url, tmp_path)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert fetch(db_url, "select count(*), count(distinct _id) from raw_mongo.attendance") == [(n, n)]
+    assert grown_mb < 300, f"peak memory grew {grown_mb:.0f} MB for a ~60 MB file"
