@@ -176,7 +176,9 @@ def test_apply_refuses_when_the_latest_dry_run_failed(db_url, dagster_env, capsy
 
 def test_apply_refuses_without_any_dry_run(db_url, dagster_env, capsys):
     assert cli("apply") == 3
-    assert "no dry-run" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no dry-run" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err  # one sentence, not Dagster's log
 
 
 def test_apply_refuses_when_the_candidates_were_changed_after_the_dry_run(db_url, dagster_env, capsys):

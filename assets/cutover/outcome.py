@@ -44,6 +44,15 @@ def raise_for_failure(result) -> None:
     raise CutoverError("the Dagster run failed before any step ran; rerun with -v to see Dagster's log.")
 
 
+def run_config(args, config: dict | None = None) -> dict:
+    """The run config of a command's job: Dagster's console log silenced unless -v, because a refusal
+    is a failed step whose traceback would drown the one sentence the command prints."""
+    config = dict(config or {})
+    if not getattr(args, "verbose", False):
+        config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
+    return config
+
+
 @contextmanager
 def recorded_run(url: str, run_id: str, job: str):
     """Record the run in migration.runs: 'running', then 'success' (passed) / 'refused' / 'failed'.
