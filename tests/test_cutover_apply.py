@@ -238,7 +238,10 @@ def test_grants_and_ownership_of_the_live_schema_survive_the_swap(db_url, dagste
             assert check("select has_schema_privilege(%s, 'podium_next', 'usage')")  # the candidate's grant went back to the candidate
             conn.execute(f'set role "{role}"')
             assert conn.execute("select count(*) from podium.users").fetchone()[0] == 2
+            # the application's role writes without any grant on schema migration: counted all the same
+            conn.execute("insert into hello_miami.attendance (id, member_id, luma_event_id) values (%s, %s, 'evt-2')", (uid("app-write"), uid("dry-1-p1")))
             conn.execute("reset role")
+            assert conn.execute("select inserted from migration.live_writes where table_name = 'attendance'").fetchone()[0] == 1
             conn.execute("create table podium.extra (id int)")  # default privileges moved with the live schema
             assert check("select has_table_privilege(%s, 'podium.extra', 'select')")
     finally:

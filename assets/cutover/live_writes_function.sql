@@ -3,8 +3,10 @@
 -- Statement-level triggers with transition tables: one counter update per statement, not per row.
 -- TG_ARGV[0] is the cutover id; the writer is 'luma_sync' when the sync set cutover.writer,
 -- else 'application' (anything else: the apps, an operator's psql).
+-- SECURITY DEFINER: the applications' roles write the live tables but have no business (and no
+-- grant) in schema migration; the counter must never make their writes fail.
 create or replace function migration.count_live_writes() returns trigger
-language plpgsql as $fn$
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
 declare
     row_count_written bigint := 0;
     current_writer text := coalesce(nullif(current_setting('cutover.writer', true), ''), 'application');
