@@ -148,3 +148,14 @@ def test_a_field_luma_leaves_empty_keeps_the_migrated_value(members):
     with connect(url) as conn:
         assert conn.execute("select name, description, cover_url, timezone from hello_miami.events where luma_event_id = 'evt-old'").fetchone() == (
             "Old night (Luma)", "from MongoDB", "https://img/old.png", "UTC")
+
+
+def test_raw_tables_not_there_yet(db_url):
+    """dlt creates a raw table with its first row: a calendar that never listed an event (or a guest)."""
+    assert sync(db_url, "L0") == (0, 0)
+    with connect(db_url) as conn:
+        conn.execute("create table raw_luma.events (api_id text, start_at timestamptz, updated_at timestamptz, record jsonb, _dlt_load_id text, _dlt_id text)")
+        conn.execute("insert into raw_luma.events values ('evt-9', now(), null, %s, 'L1', 'x')", (json.dumps(event("evt-9", "No guests")),))
+    assert sync(db_url, "L1") == (1, 0)
+    with connect(db_url) as conn:
+        assert conn.execute("select stats from hello_miami.events").fetchone()[0] == {"registered": 0, "checkedIn": 0}
