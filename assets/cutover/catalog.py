@@ -1,4 +1,4 @@
-"""Catalog work for the schema swap: tables, row counts, ownership and grants, DDL clone.
+"""Catalog work for the schema swap: tables, row counts, locks, renames, ownership and grants.
 
 Renaming a schema keeps everything inside it (tables, indexes, constraints, their owners and
 grants), so after `podium_next` becomes `podium` the live schema would carry the candidate's
