@@ -52,7 +52,7 @@ def land(ctx: Context) -> None:
     per_source = {}
     started = time.perf_counter()
     for source in land_phase.SOURCES:
-        if not land_phase.available(source):
+        if not land_phase.available(source) or not (ctx.sample_dir / source).is_dir():
             continue
         t0 = time.perf_counter()
         try:

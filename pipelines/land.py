@@ -69,10 +69,16 @@ def make_pipeline(source: str, url: str | None = None):
 
     url = url or database_url()
     _quiet_dlt()
-    # Arrow items get dlt's bookkeeping columns only on request; the raw contract has both, and the
-    # landed count is judged by _dlt_load_id.
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
+    # Arrow items get dlt's bookkeeping columns only on request. _dlt_load_id: yes (the landed count
+    # is judged by it; a constant column costs nothing). _dlt_id: not from dlt, whose random id per
+    # row made normalisation the slowest step of a large landing (bench/); sources that want it
+    # carry it in their Arrow batches (Airtable: the record id, unique by construction).
+    os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID"] = "true"
+    os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID"] = "false"
+    # Large tables are split into files of 100k rows so normalisation (parquet -> csv) runs in
+    # parallel worker processes and dlt COPYs the files concurrently.
+    os.environ.setdefault("EXTRACT__DATA_WRITER__FILE_MAX_ITEMS", "100000")
+    os.environ.setdefault("NORMALIZE__WORKERS", str(max(2, min(4, os.cpu_count() or 1))))
     destination = dlt.destinations.postgres(
         credentials=dlt_credentials(url), create_indexes=False, replace_strategy="staging-optimized"
     )

@@ -24,6 +24,7 @@ COLUMNS = {
     "id": {"data_type": "text", "nullable": False, "primary_key": True},
     "created_time": {"data_type": "timestamp", "timezone": True, "nullable": True},
     "fields": {"data_type": "json", "nullable": True},
+    "_dlt_id": {"data_type": "text", "nullable": False},
 }
 
 # Live listings report what they returned here (table -> records), for the count ledger.
@@ -69,7 +70,8 @@ def to_arrow(rows: list[tuple[str, str | None, dict]], where=None):
                 raise CutoverError(f"{place}: createdTime {value!r} is not an ISO-8601 timestamp; fix it and rerun.") from None
         raise
     fields = [orjson.dumps(row[2]).decode() for row in rows]
-    return pa.table({"id": pa.array(ids, pa.string()), "created_time": created, "fields": pa.array(fields, pa.string())})
+    id_array = pa.array(ids, pa.string())
+    return pa.table({"id": id_array, "created_time": created, "fields": pa.array(fields, pa.string()), "_dlt_id": id_array})
 
 
 def _snapshot_batches(path: Path, batch_rows: int) -> Iterator:
