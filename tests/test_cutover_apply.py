@@ -191,6 +191,15 @@ def test_apply_refuses_when_the_candidates_were_changed_after_the_dry_run(db_url
     assert "podium_next.events holds 0 rows but dry-run dry-1 built 1" in err
 
 
+def test_apply_refuses_candidates_whose_ddl_differs_from_live(db_url, dagster_env, capsys):
+    with connect(db_url) as conn:
+        seed_candidates(conn)
+        conn.execute("alter table hello_miami_next.events add column stray text")
+    assert cli("apply") == 3
+    err = capsys.readouterr().err
+    assert "hello_miami_next does not have the live DDL of hello_miami" in err and "stray" in err
+
+
 def test_apply_refuses_when_the_snapshot_changed_since_the_dry_run(db_url, dagster_env, tmp_path, capsys):
     captured = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
     manifest = tmp_path / "snap" / "manifest.json"

@@ -44,6 +44,7 @@ def apply_latest(url: str, log=print) -> dict:
             }
         preconditions.check_passed(conn, run)
         preconditions.check_sources_unchanged(conn, run)
+        preconditions.check_same_ddl(conn)
         candidate_counts = preconditions.check_candidates_built_by(conn, run)
         cutover_id = conn.execute(
             """

@@ -12,6 +12,7 @@ Decisions:
   must still hold the counts the ledger says were landed (a later `cutover land` of newer data
   changes them). raw_luma is not compared: the scheduled sync merges into it by design. A live
   dry-run's sources are not re-counted over the network; re-run the dry-run close to the cutover.
+- The candidates must have exactly the live DDL (migrations.ddl.catalog.compare_schemas).
 - "The candidates are the ones that dry-run built": every candidate table's row count equals the
   count ledger's candidate_count for its target table. The Luma sync writes events and attendance
   into hello_miami_next while no cutover is in effect, so those two may have grown (never shrunk)
@@ -133,6 +134,18 @@ def candidates_grew_by_sync(conn, run: dict) -> bool:
         (run["finished_at"] or run["started_at"],),
     ).fetchone()
     return row[0] > 0
+
+
+def check_same_ddl(conn) -> None:
+    """The candidates must have exactly the live DDL (SPEC §6): the swap replaces data, never the
+    applications' schema. Compared with migrations.ddl.catalog (columns, keys, indexes)."""
+    from migrations.ddl.catalog import compare_schemas
+
+    for app in APPS:
+        found = compare_schemas(conn, app, f"{app}_next")
+        if found:
+            more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+            raise GateFailed(f"{app}_next does not have the live DDL of {app}: {'; '.join(found[:3])}{more}; run `cutover migrate`, then `cutover dry-run` again.")
 
 
 def check_candidates_built_by(conn, run: dict) -> dict[str, int]:
