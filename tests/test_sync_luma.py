@@ -140,6 +140,15 @@ def test_a_429_mid_sync_is_waited_out(live, monkeypatch):
     assert sync["events"] == 5 and attendance_of(url, "a@example.org", "evt-w1") == ("registered", None)
 
 
+def test_a_sync_killed_earlier_is_marked_abandoned_by_the_next(live):
+    url, _ = live
+    with connect(url) as conn:
+        conn.execute("insert into migration.luma_syncs (started_at, status) values (now() - interval '1 hour', 'running')")
+    assert cli("sync-luma") == 0
+    with connect(url) as conn:
+        assert [r[0] for r in conn.execute("select status from migration.luma_syncs order by sync_id")] == ["abandoned", "success"]
+
+
 def test_two_syncs_at_once_the_second_refuses_cleanly(live, capsys):
     url, luma = live
     luma.max_rpm, luma.block_seconds = 2, 1.5  # makes the first sync slow: every third request waits 1.5 s

@@ -133,6 +133,10 @@ def run_sync(url: str, w: Window, run_id: str | None = None) -> dict:
             return {"status": "skipped", "sync_id": sync_id, "requests": 0, "events_upserted": 0, "attendance_upserted": 0,
                     "seconds": 0.0, "target_schema": None, "message": message}
         try:
+            # holding the lock, any other 'running' sync is a process that died mid-sync
+            lock_conn.execute("""update migration.luma_syncs set status = 'abandoned', finished_at = now(),
+                                        error = 'the process running this sync ended before it finished'
+                                  where status = 'running'""")
             sync_id = _start_row(lock_conn, w, run_id)
             synced_at = datetime.now(timezone.utc)
             schema = target_schema(lock_conn)
