@@ -17,6 +17,12 @@ BATCH_ROWS = 20_000
 
 def iter_objects(path: Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) for every non-blank line of `path`."""
+    for lineno, _, obj in iter_lines(path):
+        yield lineno, obj
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes, dict]]:
+    """(line number, the line's bytes, object) for every non-blank line of `path`."""
     import orjson
 
     if not path.is_file():
@@ -31,7 +37,7 @@ def iter_objects(path: Path) -> Iterator[tuple[int, dict]]:
                 raise CutoverError(f"{path}:{lineno}: malformed JSON ({exc}); fix or remove that line and rerun.") from None
             if not isinstance(obj, dict):
                 raise CutoverError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}; fix that line and rerun.")
-            yield lineno, obj
+            yield lineno, line, obj
 
 
 def batched(items: Iterator, size: int = BATCH_ROWS) -> Iterator[list]:
