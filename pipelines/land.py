@@ -46,11 +46,37 @@ def module(source: str):
     return importlib.import_module(f"pipelines.{source}.source")
 
 
-def build_source(source: str, snapshot_dir: str | None):
+def build_source(source: str, snapshot_dir: str | None, safe: bool = False):
     """The dlt source object of `source`: from `snapshot_dir` when it holds a `<source>/` folder,
     else live (SPEC §2.4: a snapshot provides the sources present in it, the others are read live)."""
     factory = getattr(module(source), f"{source}_source")
-    return factory(snapshot_dir=snapshot_dir if _has(source, snapshot_dir) else None)
+    snapshot = snapshot_dir if _has(source, snapshot_dir) else None
+    if source == "airtable":
+        return factory(snapshot_dir=snapshot, safe=safe)
+    return factory(snapshot_dir=snapshot)
+
+
+def run_with_fallback(source: str, snapshot_dir: str | None, attempt):
+    """attempt(dlt_source) runs one landing. Airtable snapshots first go the fast path (lines sliced,
+    PostgreSQL validates the JSON at COPY, see pipelines/airtable/fast_lines.py); when that load
+    fails, raw has not been swapped, and the landing reruns on the safe path, which names the
+    malformed line. Errors come out as the CutoverError inside dlt's wrapping where there is one."""
+    fallback = source == "airtable" and _has(source, snapshot_dir)
+    try:
+        return attempt(build_source(source, snapshot_dir))
+    except Exception as exc:
+        cause = unwrap(exc)
+        if cause is exc and not fallback:
+            raise
+        if isinstance(cause, CutoverError) or not fallback:
+            raise cause from exc
+    try:
+        return attempt(build_source(source, snapshot_dir, safe=True))
+    except Exception as exc:
+        cause = unwrap(exc)
+        if cause is exc:
+            raise
+        raise cause from exc
 
 
 def pipelines_dir(url: str | None = None) -> str:
@@ -144,13 +170,15 @@ def landed_counts(conn, source: str, tables: list[str], ids: list[str]) -> dict[
 def run_source(source: str, snapshot_dir: str | None = None, url: str | None = None):
     """Land one source (outside Dagster: bench, tests). Returns (load_info, seconds)."""
     pipeline = make_pipeline(source, url)
-    pipeline.drop()
     started = time.monotonic()
-    try:
-        info = pipeline.run(build_source(source, snapshot_dir), **RUN_KWARGS)
-    except Exception as exc:
-        raise unwrap(exc) from exc
-    info.raise_on_failed_jobs()
+
+    def attempt(dlt_source):
+        pipeline.drop()  # a failed or killed earlier attempt's package is never replayed
+        info = pipeline.run(dlt_source, **RUN_KWARGS)
+        info.raise_on_failed_jobs()
+        return info
+
+    info = run_with_fallback(source, snapshot_dir, attempt)
     return info, time.monotonic() - started
 
 

@@ -39,16 +39,10 @@ def materialize(context, source: str, snapshot_dir: str | None, url: str):
         conn.commit()
     pipeline = land.make_pipeline(source, url)
     started = time.monotonic()
-    try:
-        results = list(DagsterDltResource().run(
-            context=context, dlt_source=land.build_source(source, snapshot_dir), dlt_pipeline=pipeline,
-            dagster_dlt_translator=translator(source), **land.RUN_KWARGS,
-        ))
-    except Exception as exc:
-        cause = land.unwrap(exc)
-        if cause is exc:
-            raise
-        raise cause from exc
+    results = land.run_with_fallback(source, snapshot_dir, lambda dlt_source: list(DagsterDltResource().run(
+        context=context, dlt_source=dlt_source, dlt_pipeline=pipeline,
+        dagster_dlt_translator=translator(source), **land.RUN_KWARGS,
+    )))
     seconds = time.monotonic() - started
     ids = land.load_ids(pipeline.last_trace.last_load_info)
     selected = [key.path[-1] for key in context.selected_asset_keys]

@@ -58,7 +58,11 @@ def test_snapshot_landing_keeps_records_whole_and_records_ledger_and_gate(db_url
     assert all(passed for _, _, passed, _ in gate_rows(db_url, "run-1"))
 
 
-def test_malformed_line_names_file_and_line_and_keeps_the_previous_landing(db_url, tmp_path):
+@pytest.mark.parametrize("broken", [
+    '{"id": "recBroken", "createdTime": "2024-01-01T00:00:00Z", "fields": {"name": ',  # caught while reading
+    '{"id": "recBroken", "createdTime": "2024-01-01T00:00:00Z", "fields": {"name": oops}}',  # caught by COPY, then named
+], ids=["truncated", "invalid-inside-fields"])
+def test_malformed_line_names_file_and_line_and_keeps_the_previous_landing(db_url, tmp_path, broken):
     tables = podium_tables(20)
     write_snapshot(tmp_path, tables)
     land.land("airtable", str(tmp_path), "run-ok", db_url)
@@ -66,7 +70,7 @@ def test_malformed_line_names_file_and_line_and_keeps_the_previous_landing(db_ur
         before = conn.execute("select id, _dlt_load_id from raw_airtable.events order by id").fetchall()
     path = tmp_path / "airtable" / "events.jsonl"
     lines = path.read_text().splitlines()
-    lines[6] = '{"id": "recBroken", "createdTime": "2024-01-01T00:00:00Z", "fields": {"name": '
+    lines[6] = broken
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(CutoverError, match=r"events\.jsonl:7"):
         land.land("airtable", str(tmp_path), "run-bad", db_url)

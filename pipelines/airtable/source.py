@@ -92,18 +92,49 @@ def to_arrow(rows: list[tuple[str, str | None, dict]], where=None):
     return pa.table({"id": id_array, "created_time": created, "fields": pa.array(fields, pa.string()), "_dlt_id": id_array})
 
 
-def _snapshot_batches(path: Path, batch_rows: int) -> Iterator:
+def _snapshot_batches(path: Path, batch_rows: int, fast: bool = True) -> Iterator:
+    """Arrow batches of a snapshot table. fast: canonical lines are sliced, not parsed (see
+    fast_lines.py); safe (fast=False): every line parsed by orjson, errors named by file:line."""
+    lines = _fast_rows(path) if fast else _safe_rows(path)
     yielded = False
-    for batch in batched(iter_lines(path), batch_rows):
-        linenos = [lineno for lineno, _, _ in batch]
-        rows = []
-        for lineno, line, record in batch:
-            record_id, created, fields = _validated(path, lineno, record)
-            rows.append((record_id, created, _fields_text(line, record, record_id, created) or fields))
-        yield to_arrow(rows, where=lambda index: f"{path}:{linenos[index]}")
+    for batch in batched(lines, batch_rows):
+        linenos = [row[3] for row in batch]
+        yield to_arrow(batch, where=lambda index: f"{path}:{linenos[index]}")
         yielded = True
     if not yielded:
         yield to_arrow([])  # an empty table still replaces (and creates) its raw table
+
+
+def _safe_rows(path: Path) -> Iterator[tuple]:
+    for lineno, line, record in iter_lines(path):
+        record_id, created, fields = _validated(path, lineno, record)
+        yield record_id, created, _fields_text(line, record, record_id, created) or fields, lineno
+
+
+def _fast_rows(path: Path) -> Iterator[tuple]:
+    import orjson
+
+    from pipelines.airtable.fast_lines import split
+
+    if not path.is_file():
+        yield from _safe_rows(path)  # names the missing file
+        return
+    with path.open("rb") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            parts = split(line)
+            if parts is not None:
+                yield parts[0], parts[1], parts[2], lineno
+                continue
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise CutoverError(f"{path}:{lineno}: malformed JSON ({exc}); fix or remove that line and rerun.") from None
+            if not isinstance(record, dict):
+                raise CutoverError(f"{path}:{lineno}: expected a JSON object, found {type(record).__name__}; fix that line and rerun.")
+            record_id, created, fields = _validated(path, lineno, record)
+            yield record_id, created, _fields_text(line, record, record_id, created) or fields, lineno
 
 
 def _live_batches(table: str, batch_rows: int = 2_000) -> Iterator:
@@ -114,7 +145,7 @@ def _live_batches(table: str, batch_rows: int = 2_000) -> Iterator:
     listed = 0
     pending: list = []
     for page in iterate_pages(api, base, table):
-        pending.extend((r["id"], r.get("createdTime"), r.get("fields") or {}) for r in page)
+        pending.extend((r["id"], r.get("createdTime"), r.get("fields") or {}, None) for r in page)
         listed += len(page)
         if len(pending) >= batch_rows:
             yield to_arrow(pending)
@@ -125,12 +156,14 @@ def _live_batches(table: str, batch_rows: int = 2_000) -> Iterator:
 
 
 @dlt.source(name="airtable", max_table_nesting=0)
-def airtable_source(snapshot_dir: str | None = None, batch_rows: int = BATCH_ROWS, tables: tuple[str, ...] = TABLES):
-    """One resource per Airtable table; `snapshot_dir` with an `airtable/` folder reads from there."""
+def airtable_source(snapshot_dir: str | None = None, batch_rows: int = BATCH_ROWS, tables: tuple[str, ...] = TABLES,
+                    safe: bool = False):
+    """One resource per Airtable table; `snapshot_dir` with an `airtable/` folder reads from there.
+    safe=True parses every snapshot line (the rerun after COPY rejected a fast-path slice)."""
     from_snapshot = has_snapshot(snapshot_dir)
     for table in tables:
         if from_snapshot:
-            data = _snapshot_batches(snapshot_path(snapshot_dir, table), batch_rows)
+            data = _snapshot_batches(snapshot_path(snapshot_dir, table), batch_rows, fast=not safe)
         else:
             data = _live_batches(table)
         yield dlt.resource(
