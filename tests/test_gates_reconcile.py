@@ -1,0 +1,80 @@
+"""The reconcile gate (GX, real PostgreSQL) after a real transform run: count identity, key-level
+anti-joins raw <-> classification <-> candidate, quarantine ceiling, row-level comparison."""
+
+from __future__ import annotations
+
+from tests.gate_helpers import failures, run_phase
+from tests.model_fixtures import airtable, rows, run_transform
+
+
+def rec(rid, created, **fields):
+    return {"id": rid, "createdTime": f"2024-01-{created:02d}T00:00:00.000Z", "fields": fields}
+
+
+def _base(url) -> str:
+    airtable(url, "users", [
+        rec("recU1", 1, email="ada@example.com", first_name="Ada", city="London", dob="1990-02-03"),
+        rec("recU2", 2, email="bob@example.com", first_name="Bob", dob="not a date"),
+        rec("recU3", 3, email=" ADA@example.com", first_name="A"),  # merged into recU1
+        rec("recU4", 4, first_name="No email"),  # quarantined
+    ])
+    airtable(url, "events", [rec("recE1", 1, name="E", slug="e", join_code="E", owner=["recU3"], attendees=["recU1", "recU2"])])
+    return run_transform(url)
+
+
+def _failed(outcomes):
+    return {(o.gate.table, o.gate.rule): o for o in failures(outcomes)}
+
+
+def test_reconcile_gate_passes_on_a_clean_run_and_fails_on_a_dropped_record(db_url):
+    run_id = _base(db_url)
+    clean = run_phase(db_url, "reconcile", run_id, app="podium")
+    assert _failed(clean) == {}
+    assert any(o.gate.rule == "migrated values match the source (row hash)" and o.gate.table == "podium_next.users" for o in clean)
+
+    # a migrated user silently dropped between raw and candidate (no row refers to recU2)
+    rows(db_url, "delete from podium_next.event_attendees where user_id = (select id from podium_next.users where airtable_id = 'recU2') returning 1")
+    rows(db_url, "delete from podium_next.users where airtable_id = 'recU2' returning 1")
+    failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
+    dropped = failed[("podium_next.users", "every migrated record has its candidate row")]
+    assert "airtable.users:recU2" in dropped.message
+
+
+def test_row_comparison_names_key_and_field_of_a_changed_value(db_url):
+    run_id = _base(db_url)
+    rows(db_url, "update podium_next.users set city = 'Paris' where airtable_id = 'recU1' returning 1")
+    rows(db_url, "update podium_next.events set owner_id = (select id from podium_next.users where airtable_id = 'recU2') returning 1")
+    failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
+    users = failed[("podium_next.users", "migrated values match the source (row hash)")]
+    assert users.failed_count == 1 and users.examples[0].startswith("recU1.city")
+    # the owner link of the event must follow recU3's merge into recU1, not point elsewhere
+    events = failed[("podium_next.events", "migrated values match the source (row hash)")]
+    assert events.examples[0].startswith("recE1.owner_id")
+    # recU2's unparseable dob is a recorded value fix, so it is not a mismatch
+    assert not any(e.startswith("recU2") for e in users.examples)
+
+
+def test_identity_antijoin_and_ceiling(db_url, monkeypatch):
+    run_id = _base(db_url)
+    # a raw record nobody classified, and a ledger that no longer balances
+    airtable(db_url, "users", [rec("recLate", 9, email="late@example.com")])
+    rows(db_url, "update migration.count_ledger set source_count = source_count + 1 where run_id = %s and source_table = 'users' returning 1", (run_id,))
+    monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.1")  # 1 of 4 users quarantined = 25%
+    failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
+    assert "airtable.users:recLate" in failed[("raw -> classification", "every landed record is migrated, merged or quarantined")].message
+    identity = failed[("migration.count_ledger", "source = migrated + merged + quarantined")]
+    assert "airtable.users" in identity.message
+    ceiling = failed[("migration.count_ledger", "quarantine under its ceiling")]
+    assert "airtable.users" in ceiling.message and "ceiling 10.0%" in ceiling.message
+
+    monkeypatch.setenv("CUTOVER_QUARANTINE_CEILINGS", "airtable.users=0.5")
+    failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
+    assert ("migration.count_ledger", "quarantine under its ceiling") not in failed
+
+
+def test_candidate_row_without_source_fails(db_url):
+    run_id = _base(db_url)
+    rows(db_url, "insert into podium_next.users (id, email, first_name) values (gen_random_uuid(), 'ghost@example.com', '') returning 1")
+    failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
+    orphan = failed[("podium_next.users", "every candidate row has a source record")]
+    assert orphan.failed_count == 1 and "ghost" not in orphan.message
