@@ -170,7 +170,16 @@ def test_scale_1_matches_the_real_base(tmp_path):
 
 @pytest.mark.slow
 def test_scale_100_streams_well_under_a_minute(tmp_path):
-    started = time.monotonic()
+    """CPU seconds, not wall time: on a busy 2-core CI box wall time measures the neighbours.
+    On an idle machine the two halves run in parallel and wall time is about max(podium, hello_miami)."""
+    import resource
+
+    def cpu():
+        return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                   for f in ("ru_utime", "ru_stime"))
+
+    before = cpu()
     expected = generate(tmp_path / "s", 100, 42)
-    assert time.monotonic() - started < 60
+    assert cpu() - before < 60
     assert expected["classification"]["airtable.users"]["source"] == 336500
+    assert expected["classification"]["airtable.events.attendees"]["source"] == 407800

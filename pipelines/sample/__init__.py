@@ -1,5 +1,19 @@
 """A deterministic generator of a realistic, dirty source snapshot (SPEC §2.4).
 
-`generate(out, scale, seed)` writes the snapshot and `expected.json` beside it; `expected.py`
-is an independent oracle that recomputes the expected numbers from the written files.
+`generate.generate(out, scale, seed)` writes the snapshot and `expected.json` beside it;
+`expected.compute(out)` is an independent oracle that recomputes the same numbers from the files.
+
+expected.json:
+  captured_at, scale, seed
+  targets            {"podium.users": n, ..., "hello_miami.attendance": n}   (7 + 11 target tables)
+  classification     {"airtable.users": {"source", "migrated", "merged", "quarantined"}, ...,
+                      "airtable.events.attendees", "airtable.projects.collaborators",
+                      every "mongo.<collection>", "luma.events", "luma.guests"}
+  quarantine_reasons {source table: {reason: n}}
+  merge_rules        {source table: {rule: n}}   (e.g. duplicate email, guest not attending)
+  value_fixes        {source table: {reason: n}} (truncated to N, unparseable date, invalid JSON,
+                      duplicate clerkUserId, missing icon)
+  conflicts          {"reverse_link": pairs (user record, event record) that disagree between
+                      events.attendees and users.attending_events, "mongo_luma": field conflicts}
+  dirt               {"<source table>: <rule or defect>": n, "conflict: <kind>": n}
 """

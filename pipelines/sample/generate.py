@@ -67,7 +67,7 @@ def expected_json(ctx: Ctx) -> dict:
                                  "quarantined": f["quarantined"]}
     return {
         "captured_at": iso_z(ctx.captured_at),
-        "scale": ctx.scale,
+        "scale": float(ctx.scale),
         "seed": ctx.seed,
         "targets": dict(sorted(t.targets.items())),
         "classification": classification,
