@@ -61,7 +61,8 @@ def test_snapshot_landing_keeps_records_whole_and_records_ledger_and_gate(db_url
 @pytest.mark.parametrize("broken", [
     '{"id": "recBroken", "createdTime": "2024-01-01T00:00:00Z", "fields": {"name": ',  # caught while reading
     '{"id": "recBroken", "createdTime": "2024-01-01T00:00:00Z", "fields": {"name": oops}}',  # caught by COPY, then named
-], ids=["truncated", "invalid-inside-fields"])
+    '{"createdTime": "2024-01-01T00:00:00Z", "fields": {"name": oops}, "id": "recBroken"}',  # sorted keys
+], ids=["truncated", "invalid-inside-fields", "sorted-keys-invalid-inside-fields"])
 def test_malformed_line_names_file_and_line_and_keeps_the_previous_landing(db_url, tmp_path, broken):
     tables = podium_tables(20)
     write_snapshot(tmp_path, tables)
