@@ -14,6 +14,12 @@ from tests.model_fixtures import rows
 SCALE = "0.25"
 
 
+@pytest.fixture(autouse=True)
+def _own_dagster_storage(monkeypatch):
+    """assets.runner exports DAGSTER_PG_URL for the first database it sees; each test has its own."""
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
     from assets.cli import main
