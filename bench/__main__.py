@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"records: {figures.get('records')} ({figures.get('snapshot_mb')} MB of snapshot)")
     print(f"land:  {figures['land_s']:.2f} s  {figures.get('land_per_source_s')}")
     print(f"floor: {figures['floor_s']:.2f} s  (bare COPY of the same records as jsonb)")
+    print(f"per source: floor {figures.get('floor_per_source_s')}, ratio {figures.get('ratio_per_source')}")
     ratio = figures["ratio_land_to_floor"]
     print(f"ratio: {ratio:.2f} (target <= {TARGET_RATIO:g}: {'met' if ratio <= TARGET_RATIO else 'NOT met'})")
     print(f"written to {out}")

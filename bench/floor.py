@@ -43,8 +43,9 @@ def floor_inputs(sample_dir: Path, work_dir: Path) -> list[tuple[str, Path, int]
     return out
 
 
-def copy_floor(url: str, inputs: list[tuple[str, Path, int]]) -> float:
-    """Seconds to COPY every input file into its own fresh `bench_floor.<table>(record jsonb)`."""
+def copy_floor(url: str, inputs: list[tuple[str, Path, int]], per_source: dict | None = None) -> float:
+    """Seconds to COPY every input file into its own fresh `bench_floor.<table>(record jsonb)`;
+    `per_source` (if given) receives the seconds per source."""
     from pipelines.database import connect
 
     with connect(url, autocommit=True) as conn:
@@ -56,9 +57,13 @@ def copy_floor(url: str, inputs: list[tuple[str, Path, int]]) -> float:
     with connect(url) as conn:
         with conn.cursor() as cur:
             for table, path, _ in inputs:
+                t0 = time.perf_counter()
                 sql = f"""copy bench_floor."{table}" (record) from stdin with (format csv, quote e'\\x01', delimiter e'\\x02')"""
                 with cur.copy(sql) as copy, path.open("rb") as handle:
                     while chunk := handle.read(CHUNK):
                         copy.write(chunk)
+                if per_source is not None:
+                    source = table.split("__", 1)[0]
+                    per_source[source] = round(per_source.get(source, 0.0) + time.perf_counter() - t0, 3)
         conn.commit()
     return time.perf_counter() - started

@@ -70,8 +70,12 @@ def floor(ctx: Context) -> None:
 
     inputs = floor_inputs(ctx.sample_dir, ctx.work_dir)
     ctx.figures["floor_records"] = sum(n for _, _, n in inputs)
-    ctx.figures["floor_s"] = round(copy_floor(ctx.database_url, inputs), 3)
+    per_source: dict = {}
+    ctx.figures["floor_s"] = round(copy_floor(ctx.database_url, inputs, per_source), 3)
+    ctx.figures["floor_per_source_s"] = per_source
     ctx.figures["ratio_land_to_floor"] = round(ctx.figures["land_s"] / ctx.figures["floor_s"], 2)
+    landed = ctx.figures.get("land_per_source_s", {})
+    ctx.figures["ratio_per_source"] = {s: round(landed[s] / per_source[s], 2) for s in landed if per_source.get(s)}
 
 
 def cleanup(ctx: Context) -> None:
