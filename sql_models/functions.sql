@@ -1,5 +1,4 @@
 -- Helpers for reading MongoDB Extended JSON v2 (relaxed) and Airtable values in the models.
-set local check_function_bodies = off;  -- staging.plain calls itself
 -- Inline SQL functions (immutable, one expression) so the planner folds them into each query.
 
 create schema if not exists staging;
@@ -94,23 +93,13 @@ language sql immutable parallel safe as $$
 $$;
 
 -- Extended JSON -> plain JSON for values stored as jsonb in the target (payloads, responses,
--- questions): {"$oid"} -> hex, {"$date"} -> ISO text, {"$numberX"} -> number
+-- questions): {"$oid"} -> hex, {"$date": "ISO"} -> the ISO text, {"$numberLong|Int|Decimal"} -> number.
+-- Done on jsonb's canonical text form (set-based, no recursion): inside a JSON string the quotes
+-- are escaped, so the patterns only ever match real wrapper objects.
 create or replace function staging.plain(v jsonb) returns jsonb
 language sql immutable parallel safe as $$
-  select case
-           when v is null then null
-           when jsonb_typeof(v) = 'object' and v ? '$oid' and (select count(*) from jsonb_object_keys(v)) = 1
-             then to_jsonb(v->>'$oid')
-           when jsonb_typeof(v) = 'object' and v ? '$date' and (select count(*) from jsonb_object_keys(v)) = 1
-             then coalesce(to_jsonb(to_char(staging.ts(v) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), v)
-           when jsonb_typeof(v) = 'object' and (select count(*) from jsonb_object_keys(v)) = 1
-                and (v ? '$numberDecimal' or v ? '$numberLong' or v ? '$numberInt' or v ? '$numberDouble')
-             then coalesce(to_jsonb(staging.num(v)), v)
-           when jsonb_typeof(v) = 'object'
-             then (select coalesce(jsonb_object_agg(key, staging.plain(value)), '{}'::jsonb) from jsonb_each(v))
-           when jsonb_typeof(v) = 'array'
-             then (select coalesce(jsonb_agg(staging.plain(value) order by ord), '[]'::jsonb)
-                     from jsonb_array_elements(v) with ordinality as e(value, ord))
-           else v
-         end
+  select regexp_replace(regexp_replace(regexp_replace(v::text,
+           '\{"\$oid": ("[0-9a-fA-F]{24}")\}', '\1', 'g'),
+           '\{"\$date": ("[^"\\]*")\}', '\1', 'g'),
+           '\{"\$number(?:Long|Int|Decimal)": "(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"\}', '\1', 'g')::jsonb
 $$;

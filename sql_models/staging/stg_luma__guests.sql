@@ -11,14 +11,6 @@ unwrapped as (
         coalesce(api_id, record->>'api_id', record->'guest'->>'api_id', record->>'id') as api_id,
         case when jsonb_typeof(record->'guest') = 'object' then record->'guest' else record end as guest
     from raw_guests
-),
-ticket_check_ins as (
-    select u.event_api_id, u.api_id, min(staging.ts(t.ticket->'checked_in_at')) as checked_in_at
-    from unwrapped u
-    cross join lateral jsonb_array_elements(
-        case when jsonb_typeof(u.guest->'event_tickets') = 'array' then u.guest->'event_tickets' else '[]'::jsonb end
-    ) as t(ticket)
-    group by u.event_api_id, u.api_id
 )
 select
     u.event_api_id,
@@ -28,6 +20,10 @@ select
     staging.txt(u.guest->'name') as name,
     coalesce(staging.txt(u.guest->'approval_status'), '') as approval_status,
     staging.utc(staging.ts(u.guest->'registered_at')) as registered_at,
-    staging.utc(least(staging.ts(u.guest->'checked_in_at'), tci.checked_in_at)) as checked_in_at
+    staging.utc(least(
+        staging.ts(u.guest->'checked_in_at'),
+        (select min(staging.ts(ticket->'checked_in_at'))
+           from jsonb_array_elements(case when jsonb_typeof(u.guest->'event_tickets') = 'array'
+                                          then u.guest->'event_tickets' else '[]'::jsonb end) as t(ticket))
+    )) as checked_in_at
 from unwrapped u
-left join ticket_check_ins tci on tci.event_api_id = u.event_api_id and tci.api_id = u.api_id
