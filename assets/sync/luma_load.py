@@ -1,14 +1,25 @@
-"""The sync's landing step: the landing's own Luma dlt source, restricted to a time window, merged
-into raw_luma (write disposition merge on the raw keys, as the land phase lands Luma).
+"""The sync's landing step: the window's events and their guests, merged into raw_luma.
 
-The sync uses its own dlt pipeline name (`sync_luma`) in the land phase's pipelines folder, so a
-sync never replays or trips over a land run's local state; like the land phase it drops its local
-state first, so a killed sync's half-built package is never loaded later.
+Decisions:
+- Same HTTP client as the landing (pipelines/luma/client.py: limiter, 429/Retry-After, request
+  counter) and the same rows (pipelines/luma/entries.py), landed as Arrow batches with exactly the
+  columns the land phase gives raw_luma (api_id, start_at, updated_at, record / event_api_id,
+  api_id, record, plus _dlt_load_id), merge on the raw keys. Dict rows would make dlt add its own
+  `_dlt_id` column (NOT NULL) to tables the land phase created without one, which fails on the
+  landed rows and would break the next land's COPY.
+- The events are listed first, then one guest listing per listed event: the cost follows the
+  window, never the calendar's history.
+- Own dlt pipeline name (`sync_luma`) in the land phase's pipelines folder, local state dropped
+  first (a killed sync's half-built package is never loaded later).
 """
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime
+
+from pipelines.errors import CutoverError
 
 
 def _pipeline(url: str):
@@ -17,23 +28,64 @@ def _pipeline(url: str):
     from pipelines.database import dlt_credentials
     from pipelines.land import pipelines_dir
 
+    # Arrow batches get dlt's load id (the sync's rules select its rows by it), no dlt row id
+    os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID"] = "true"
+    os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID"] = "false"
     destination = dlt.destinations.postgres(credentials=dlt_credentials(url), create_indexes=False)
     return dlt.pipeline(pipeline_name="sync_luma", pipelines_dir=pipelines_dir(url), destination=destination,
                         dataset_name="raw_luma", progress=None)
 
 
-def land_window(url: str, start: datetime, end: datetime, base_url: str | None = None, api_key: str | None = None) -> tuple[str | None, int]:
-    """Merge the window's events and their guests into raw_luma. Returns (this load's id or None
-    when nothing was loaded, HTTP requests sent)."""
-    from pipelines.land import RUN_KWARGS, unwrap
-    from pipelines.luma.client import RequestStats
-    from pipelines.luma.source import luma_source
+def _as_text(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["record"] = json.dumps(row["record"], ensure_ascii=False)
+    return rows
 
-    stats = RequestStats()  # counted in the source's HTTP adapter: every request sent, retries included
-    source = luma_source(window_start=start, window_end=end, base_url=base_url, api_key=api_key, stats=stats)
+
+def land_window(url: str, start: datetime, end: datetime, base_url: str | None = None, api_key: str | None = None) -> tuple[str | None, int]:
+    """Merge the window's events and their guests into raw_luma. Returns (this load's id, or None
+    when the window holds no event, HTTP requests sent)."""
+    import dlt
+
+    from pipelines.land import RUN_KWARGS, unwrap
+    from pipelines.luma.client import LumaClient, RequestStats
+    from pipelines.luma.entries import event_row, guest_row, iso
+    from pipelines.luma.source import EVENT_COLUMNS, GUEST_COLUMNS, _event_table, _guest_table
+
+    stats = RequestStats()  # counted in the client's HTTP adapter: every request sent, retries included
+    client = LumaClient(base_url=base_url, api_key=api_key, stats=stats)
+    event_tables, event_ids = [], []
+    for page in client.events(iso(start), iso(end)):
+        rows = [event_row(entry) for entry in page]
+        if any(not row["api_id"] for row in rows):
+            raise CutoverError("Luma list-events returned an entry without api_id or id; the sync stopped before writing anything.")
+        if rows:
+            event_ids += [row["api_id"] for row in rows]
+            event_tables.append(_event_table(_as_text(rows)))
+    if not event_ids:
+        return None, stats.requests
+
+    def guest_tables():
+        for event_api_id in event_ids:
+            for page in client.guests(event_api_id):
+                rows = [guest_row(entry, event_api_id) for entry in page]
+                if any(not row["api_id"] for row in rows):
+                    raise CutoverError(f"Luma get-guests for {event_api_id} returned an entry without api_id or id.")
+                if rows:
+                    yield _guest_table(_as_text(rows))
+
+    events = dlt.resource(event_tables, name="events", table_name="events", primary_key="api_id",
+                          write_disposition="merge", columns=EVENT_COLUMNS)
+    guests = dlt.resource(guest_tables, name="guests", table_name="guests", primary_key=("event_api_id", "api_id"),
+                          write_disposition="merge", columns=GUEST_COLUMNS)
+
+    @dlt.source(name="luma", max_table_nesting=0)
+    def luma():
+        return [events, guests]
+
     pipeline = _pipeline(url).drop()  # drop() hands back the re-initialized pipeline
     try:
-        info = pipeline.run(source, **RUN_KWARGS)
+        info = pipeline.run(luma(), **RUN_KWARGS)
     except Exception as exc:
         raise unwrap(exc) from exc
     info.raise_on_failed_jobs()
