@@ -70,12 +70,17 @@ def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -
         asset = (f"raw_{source}", table)
         gates.append(Gate("land", app, raw, "landed count = source count", raw, asset, kind="row_count",
                           parameter=count_parameter(source, table)))
-        for key in keys:
-            gates.append(Gate("land", app, raw, f"{key} not null", raw, asset, kind="not_null", columns=(key,)))
-        if len(keys) == 1:
-            gates.append(Gate("land", app, raw, f"{keys[0]} unique", raw, asset, kind="unique", columns=keys))
-        else:
-            gates.append(Gate("land", app, raw, f"({', '.join(keys)}) unique", raw, asset, kind="compound_unique", columns=keys))
+        # one grouped scan per rule (GX's column expectations would issue several queries each)
+        cols = ", ".join(keys)
+        label = keys[0] if len(keys) == 1 else f"({cols})"
+        key_sql = " || ':' || ".join(f"coalesce({k}::text, 'null')" for k in keys)
+        null_sql = " or ".join(f"{k} is null" for k in keys)
+        gates.append(Gate("land", app, raw, f"{label} not null", raw, asset, sql=(
+            f"select coalesce(_dlt_id, 'unknown row') as key, {literal(label + ' is null')} as detail "
+            f"from (select * from {{batch}}) as r where {null_sql}")))
+        gates.append(Gate("land", app, raw, f"{label} unique", raw, asset, sql=(
+            f"select {key_sql} as key, count(*) || ' records share this key' as detail "
+            f"from (select * from {{batch}}) as r where not ({null_sql}) group by {cols} having count(*) > 1")))
         gates.append(_field_contract(source, table, schema_tables))
     return gates
 

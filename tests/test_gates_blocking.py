@@ -62,7 +62,7 @@ def test_failed_blocking_check_stops_downstream_and_says_why(db_url, tmp_path):
     assert "recU1" in json.dumps(evaluation.metadata["examples"].value)
     assert "| id unique | raw_airtable.users | FAIL |" in evaluation.metadata["results"].value
     recorded = rows(db_url, "select name, passed, failed_count from migration.gate_results where run_id = %s and not passed and severity = 'error'", (run_id,))
-    assert recorded == [("raw_airtable.users: id unique", False, 2)]  # both rows holding recU1
+    assert recorded == [("raw_airtable.users: id unique", False, 1)]  # one id held by two records
     assert (tmp_path / "report" / "gx_results" / "land.podium.json").exists()
 
 
