@@ -119,8 +119,10 @@ def collect(conn, run_id: str, run_succeeded: bool, error: str | None) -> dict:
             "application": APP_OF_SOURCE.get(r["source"], r["source"]),
             "table": r["source_table"],
             "quarantine_reasons": reasons.get(key, {}),
-            "balanced": r["source_count"] is not None
-            and r["source_count"] == (r["migrated"] or 0) + (r["merged"] or 0) + (r["quarantined"] or 0),
+            # None: the run stopped before this table was classified
+            "balanced": None if all(r[f] is None for f in ("migrated", "merged", "quarantined")) else (
+                r["source_count"] is not None
+                and r["source_count"] == (r["migrated"] or 0) + (r["merged"] or 0) + (r["quarantined"] or 0)),
         })
     return {
         "run_id": run_id,
