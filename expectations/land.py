@@ -76,7 +76,9 @@ def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -
         key_sql = " || ':' || ".join(f"coalesce({k}::text, 'null')" for k in keys)
         null_sql = " or ".join(f"{k} is null" for k in keys)
         gates.append(Gate("land", app, raw, f"{label} not null", raw, asset, sql=(
-            f"select coalesce(_dlt_id, 'unknown row') as key, {literal(label + ' is null')} as detail "
+            # raw tables differ in bookkeeping columns (dlt's _dlt_id is absent from Arrow-landed ones),
+            # so a row without its key is named by a hash of the whole row
+            f"select 'row ' || left(md5(r::text), 12) as key, {literal(label + ' is null')} as detail "
             f"from (select * from {{batch}}) as r where {null_sql}")))
         gates.append(Gate("land", app, raw, f"{label} unique", raw, asset, sql=(
             f"select {key_sql} as key, count(*) || ' records share this key' as detail "
