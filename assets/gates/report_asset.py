@@ -17,7 +17,7 @@ class ReportConfig(dg.Config):
 
 
 @dg.asset(
-    key=dg.AssetKey(["dry_run_report"]),
+    key=dg.AssetKey(["reports", "dry_run"]),
     group_name="report",
     required_resource_keys={"postgres", "run_settings"},
     description="report.html, reconciliation.json and Data Docs of a dry-run, in reports/<run id>/.",

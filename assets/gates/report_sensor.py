@@ -15,7 +15,7 @@ def _request(context: dg.RunStatusSensorContext, succeeded: bool):
         return dg.SkipReason("not a dry-run launched outside the CLI")
     return dg.RunRequest(
         run_key=f"report-{run.run_id}",
-        run_config={"ops": {"dry_run_report": {"config": {"dry_run_id": run.run_id, "run_succeeded": succeeded}}}},
+        run_config={"ops": {"reports__dry_run": {"config": {"dry_run_id": run.run_id, "run_succeeded": succeeded}}}},
         tags={"cutover/dry_run_id": run.run_id},
     )
 
