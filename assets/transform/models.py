@@ -89,7 +89,13 @@ def _deps(model: Model, known: set[tuple[str, str]]) -> list[dg.AssetKey]:
 
 
 def _begin(conn, run_id: str) -> None:
-    conn.execute("select set_config('cutover.run_id', %s, true), set_config('timezone', 'UTC', true)", (run_id,))
+    # work_mem: the models sort and hash whole tables (window functions, distinct on); the default
+    # 4MB spills those to disk at production scale.
+    conn.execute(
+        "select set_config('cutover.run_id', %s, true), set_config('timezone', 'UTC', true),"
+        " set_config('work_mem', '256MB', true)",
+        (run_id,),
+    )
 
 
 def _ensure_helpers(conn) -> None:
