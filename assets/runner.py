@@ -39,9 +39,13 @@ def _psycopg2(url: str) -> str:
     return f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres", "postgresql+psycopg") else url
 
 
+_DERIVED = "_CUTOVER_DERIVED_DAGSTER_PG_URL"
+
+
 def dagster_storage_url() -> str:
     explicit = os.environ.get("DAGSTER_PG_URL", "").strip()
-    if explicit:
+    # a value this module derived earlier in the process is re-derived, so a later DATABASE_URL wins
+    if explicit and explicit != os.environ.get(_DERIVED):
         return _psycopg2(explicit)
     url = database_url()
     if os.environ.get("DATABASE_URL", "").strip():
@@ -60,7 +64,7 @@ def prepare_dagster_home() -> Path:
     if not config.exists():
         config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
-    os.environ["DAGSTER_PG_URL"] = dagster_storage_url()
+    os.environ["DAGSTER_PG_URL"] = os.environ[_DERIVED] = dagster_storage_url()
     return dagster_home
 
 

@@ -121,3 +121,19 @@ def test_dagster_keeps_run_history_in_postgres(db_url, tmp_path, monkeypatch):
     result = probe.execute_in_process(instance=instance)
     assert result.success
     assert [run.run_id for run in instance.get_runs()] == [result.run_id]
+
+
+def test_dagster_storage_follows_a_changed_database_url(monkeypatch, tmp_path):
+    from assets import runner
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@host-one/db1")
+    runner.prepare_dagster_home()
+    assert os.environ["DAGSTER_PG_URL"] == "postgresql+psycopg2://u@host-one/db1"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@host-two/db2")
+    runner.prepare_dagster_home()
+    assert os.environ["DAGSTER_PG_URL"] == "postgresql+psycopg2://u@host-two/db2"
+    monkeypatch.setenv("DAGSTER_PG_URL", "postgresql://ops@dagster-host/dagster")  # the user's own wins
+    runner.prepare_dagster_home()
+    assert os.environ["DAGSTER_PG_URL"] == "postgresql+psycopg2://ops@dagster-host/dagster"
