@@ -85,7 +85,9 @@ def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = N
 
     config = dict(run_config or {})
     if quiet:
-        config.setdefault("loggers", {"console": {"config": {"log_level": "WARNING"}}})
+        # the CLI says what failed in one sentence; Dagster's own log (tracebacks included) stays in
+        # the run history and shows with `cutover -v`
+        config.setdefault("loggers", {"console": {"config": {"log_level": "CRITICAL"}}})
     job = defs.resolve_job_def(job_name)
     return job.execute_in_process(
         run_config=config,

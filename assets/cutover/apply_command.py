@@ -8,7 +8,7 @@ def run(args) -> int:
     from assets.cutover.outcome import raise_for_failure, run_config
     from assets.runner import run_job
 
-    result = run_job("apply", run_config=run_config(args), tags=RUN_TAGS, quiet=False)
+    result = run_job("apply", run_config=run_config(args), tags=RUN_TAGS, quiet=not getattr(args, "verbose", False))
     raise_for_failure(result)
     print(result.output_for_node("apply_cutover")["message"])
     return 0

@@ -9,7 +9,7 @@ def run(args) -> int:
     from assets.runner import run_job
 
     config = {"ops": {"rollback_cutover": {"config": {"force": bool(getattr(args, "force", False))}}}}
-    result = run_job("rollback", run_config=run_config(args, config), tags=RUN_TAGS, quiet=False)
+    result = run_job("rollback", run_config=run_config(args, config), tags=RUN_TAGS, quiet=not getattr(args, "verbose", False))
     raise_for_failure(result)
     print(result.output_for_node("rollback_cutover")["message"])
     return 0

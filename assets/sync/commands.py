@@ -9,7 +9,7 @@ def run(args) -> int:
     from assets.cutover.outcome import raise_for_failure, run_config
     from assets.runner import run_job
 
-    result = run_job("sync_luma", run_config=run_config(args), tags=RUN_TAGS, quiet=False)
+    result = run_job("sync_luma", run_config=run_config(args), tags=RUN_TAGS, quiet=not getattr(args, "verbose", False))
     raise_for_failure(result)
     from assets.sync.report import last_sync_message
     from pipelines.database import connect, database_url
