@@ -1,7 +1,6 @@
-"""`make bench` (`python -m bench`): timed phases of the pipeline on a large sample.
+"""`make bench` (`python -m bench`): the whole dry-run at scale 1 and 100, per phase, against floors.
 
-Phases live in `bench/phases.py` as functions `phase(ctx) -> dict` registered in PHASES; the runner
-(`bench/__main__.py`) runs them in order on one fresh database of the same server, prints each
-phase's figures and writes `bench/results/<UTC date>.json`. Add a phase by writing a function and
-appending it to PHASES (e.g. transform, reconcile after land).
+sample.py (reused samples) -> dryrun.py (scratch database, child `cutover dry-run`, peak memory) ->
+events.py (per-phase seconds from Dagster's event log) -> floor.py (bare COPY; count(*) over the
+candidate tables) -> report.py (table, targets) -> bench/results/<UTC date>.json.
 """

@@ -67,3 +67,17 @@ def copy_floor(url: str, inputs: list[tuple[str, Path, int]], per_source: dict |
                     per_source[source] = round(per_source.get(source, 0.0) + time.perf_counter() - t0, 3)
         conn.commit()
     return time.perf_counter() - started
+
+
+def count_floor(url: str) -> tuple[float, int]:
+    """(seconds, rows) of `count(*)` over every candidate table (podium_next.*, hello_miami_next.*):
+    the least any validation of those tables must do, one full read of each."""
+    from pipelines.database import connect
+
+    with connect(url, autocommit=True) as conn:
+        tables = conn.execute(
+            "select schemaname, tablename from pg_tables where schemaname in ('podium_next', 'hello_miami_next') "
+            "order by 1, 2").fetchall()
+        started = time.perf_counter()
+        rows = sum(conn.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables)
+        return time.perf_counter() - started, rows

@@ -1,0 +1,92 @@
+"""Per-phase seconds from Dagster's own event log of a dry-run (runs `dry_run` and `dry_run_report`).
+
+Every step's duration is STEP_START -> STEP_SUCCESS/STEP_FAILURE of the event log. A step belongs to
+the phase of the group of the assets it materialized (land; staging/intermediate/podium/hello_miami =
+transform; reconcile); the gates are their own steps (multi-asset checks `land_gate__<app>`,
+`transform_gate__<app>`, `reconcile_gate__<app>`, each evaluating the gate and warning checks of one
+application), so they are classified by step key. The in-process executor runs steps one after the
+other, so a run's wall time minus its steps' sum is Dagster's own overhead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+TRANSFORM_GROUPS = {"staging", "intermediate", "podium", "hello_miami"}
+GATES = ("land_gate", "transform_gate", "reconcile_gate")
+
+
+def _phase_of_group(group: str | None) -> str:
+    if group in TRANSFORM_GROUPS:
+        return "transform"
+    return group or "other"
+
+
+def _steps(instance, run_id: str) -> tuple[dict, dict, dict]:
+    """(step key -> seconds, step key -> asset groups materialized, run bounds {'start','end'})."""
+    from dagster import DagsterEventType as T
+
+    from assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    started, seconds, groups, bounds = {}, {}, defaultdict(set), {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        kind = event.event_type
+        if kind == T.RUN_START:
+            bounds["start"] = entry.timestamp
+        elif kind in (T.RUN_SUCCESS, T.RUN_FAILURE):
+            bounds["end"] = entry.timestamp
+        elif kind == T.STEP_START:
+            started[entry.step_key] = entry.timestamp
+        elif kind in (T.STEP_SUCCESS, T.STEP_FAILURE) and entry.step_key in started:
+            seconds[entry.step_key] = entry.timestamp - started[entry.step_key]
+        elif kind == T.ASSET_MATERIALIZATION:
+            key = event.asset_key
+            groups[entry.step_key].add(graph.get(key).group_name if graph.has(key) else None)
+    return seconds, groups, bounds
+
+
+def _runs(instance) -> tuple[str, str | None]:
+    runs = {r.job_name: r.run_id for r in reversed(instance.get_runs())}  # newest wins
+    return runs["dry_run"], runs.get("dry_run_report")
+
+
+def phase_timings(instance, process_started_at: float, process_wall_s: float) -> dict:
+    """{'phases': {phase: s}, 'gates': {step: s}, 'steps': {step: s}, 'overhead': {...}, 'runs': {...}}."""
+    dry_id, report_id = _runs(instance)
+    steps, groups, dry = _steps(instance, dry_id)
+    phases: dict = defaultdict(float)
+    gates: dict = {}
+    for step, s in steps.items():
+        gate = next((g for g in GATES if step.startswith(f"{g}__")), None)
+        if gate:
+            phases[gate] += s
+            gates[step] = round(s, 3)
+        else:
+            phase_groups = {_phase_of_group(g) for g in groups.get(step, {None})}
+            phases[phase_groups.pop() if len(phase_groups) == 1 else "other"] += s
+    report_steps, _, report = _steps(instance, report_id) if report_id else ({}, {}, {})
+    phases["report"] = sum(report_steps.values())
+    dry_wall = dry.get("end", 0) - dry.get("start", 0)
+    report_wall = report.get("end", 0) - report.get("start", 0)
+    overhead = {
+        "process_start_to_run_start_s": dry.get("start", process_started_at) - process_started_at,
+        "dry_run_wall_s": dry_wall,
+        "dry_run_steps_s": sum(steps.values()),
+        "dry_run_in_run_overhead_s": dry_wall - sum(steps.values()),
+        "steps": len(steps),
+        "report_wall_s": report_wall,
+        "report_in_run_overhead_s": report_wall - phases["report"],
+        "between_runs_s": (report.get("start", 0) - dry.get("end", 0)) if report else 0.0,
+        "after_report_to_exit_s": process_started_at + process_wall_s - report.get("end", dry.get("end", 0)),
+    }
+    overhead["total_s"] = (overhead["process_start_to_run_start_s"] + overhead["dry_run_in_run_overhead_s"]
+                           + overhead["report_in_run_overhead_s"] + overhead["between_runs_s"]
+                           + overhead["after_report_to_exit_s"])
+    overhead["per_step_s"] = overhead["dry_run_in_run_overhead_s"] / max(len(steps), 1)
+    rounded = lambda d: {k: round(v, 3) if isinstance(v, float) else v for k, v in d.items()}  # noqa: E731
+    return {"phases": rounded(dict(phases)), "gates": gates, "steps": rounded(steps), "overhead": rounded(overhead),
+            "runs": {"dry_run": dry_id, "dry_run_report": report_id}}
