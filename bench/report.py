@@ -58,4 +58,4 @@ def print_targets(result: dict) -> None:
     print(f"\ntargets at scale {result['scale']}:")
     for name, t in result.items():
         if isinstance(t, dict) and "met" in t:
-            print(f"  {name:<26} {t["value"]!s:>14}  {'met' if t['met'] else 'NOT met'}")
+            print(f"  {name:<26} {t['value']!s:>14}  {'met' if t['met'] else 'NOT met'}")
