@@ -106,11 +106,15 @@ def run_dry_run(snapshot: Path, url: str, dagster_home: Path, report_dir: Path) 
         poller.start()
     except ImportError:
         poller = None
-    code = child.wait()
+    try:
+        code = child.wait()
+    finally:  # an interrupted bench leaves no dry-run behind
+        if child.poll() is None:
+            child.kill()
+        if poller:
+            poller.done.set()
+            poller.join()
     wall = time.perf_counter() - t0
-    if poller:
-        poller.done.set()
-        poller.join()
     maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
     return {"exit_code": code, "started_at": started_at, "wall_s": round(wall, 3),
             "peak_rss_bytes": poller.peak if poller else maxrss, "child_maxrss_bytes": maxrss}
