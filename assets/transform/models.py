@@ -7,7 +7,9 @@ Decisions:
   into `podium_next` / `hello_miami_next` after `reset_candidate_schemas` (one transaction for both
   candidate schemas, inserts in foreign-key order read from the catalog, so a failed step leaves no
   half-built candidate); reconcile: this run's rows in `migration.<name>` are replaced
-  (`-- upsert: key, ...` instead merges on those keys, for the count ledger that landing shares).
+  (`-- upsert: key, ...` instead merges on those keys, for the count ledger that landing shares;
+  `-- replace: key, ...` deletes the key slices the model covers and inserts, for run-less tables).
+  Candidate tables are filled before their keys and indexes are built (deferred_constraints.py).
 - Upstream deps are the `schema.table` references in the SQL (comments and function calls such
   as `staging.txt(...)` excluded). `raw_*` references become deps on the land assets' keys; Dagster
   treats keys nobody defines as external, so the definitions load with or without the land phase.
@@ -48,6 +50,7 @@ class Model:
     refs: set[tuple[str, str]]
     indexes: list[str] = field(default_factory=list)
     upsert_keys: list[str] = field(default_factory=list)
+    replace_keys: list[str] = field(default_factory=list)
 
     @property
     def schema(self) -> str:
@@ -66,13 +69,15 @@ def _parse(layer: str, path: Path) -> Model:
     text = path.read_text()
     headers = [line[2:].strip() for line in text.splitlines() if line.startswith("--")]
     code = re.sub(r"--[^\n]*", "", text)
-    description = " ".join(h for h in headers if not re.match(r"(index|upsert):", h))
+    description = " ".join(h for h in headers if not re.match(r"(index|upsert|replace):", h))
     model = Model(layer, path.stem, text.strip().rstrip(";"), description, set(_REF.findall(code)))
     for header in headers:
         if header.startswith("index:"):
             model.indexes.append(header.split(":", 1)[1].strip())
         elif header.startswith("upsert:"):
             model.upsert_keys = [k.strip() for k in header.split(":", 1)[1].split(",")]
+        elif header.startswith("replace:"):
+            model.replace_keys = [k.strip() for k in header.split(":", 1)[1].split(",")]
     model.refs.discard((model.schema, model.name))
     return model
 
@@ -125,7 +130,13 @@ def build_table(conn, model: Model) -> None:
 
 def insert_rows(conn, model: Model) -> None:
     cols = ", ".join(_columns(conn, model.sql))
-    if model.layer == "reconcile" and model.upsert_keys:
+    if model.layer == "reconcile" and model.replace_keys:
+        # a delete of the slices this run covers and a plain insert: an upsert of 1.5 M lineage
+        # rows rewrites every one of them through the conflict path
+        keys = ", ".join(model.replace_keys)
+        conn.execute(f"delete from {model.table} where ({keys}) in (select distinct {keys} from ({model.sql}) as model)")
+        conflict = ""
+    elif model.layer == "reconcile" and model.upsert_keys:
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols.split(", ") if c not in model.upsert_keys)
         conflict = f" on conflict ({', '.join(model.upsert_keys)}) do update set {updates}"
     else:
@@ -199,17 +210,22 @@ def _candidate_asset(models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetK
 
     @dg.multi_asset(name="candidate_tables", specs=specs, required_resource_keys={"postgres"})
     def _compute(context):
+        from assets.transform.deferred_constraints import constraints_deferred
         from migrations.ddl import reset_candidate_schemas
 
         results = []
         with context.resources.postgres.connect(autocommit=True) as conn, conn.transaction():
             _begin(conn, context.run.run_id)
             reset_candidate_schemas(conn)
-            for model in _fk_order(conn, models):
-                started = time.monotonic()
-                insert_rows(conn, model)
+            ordered = _fk_order(conn, models)
+            with constraints_deferred(conn, sorted({m.schema for m in models})):
+                for model in ordered:
+                    started = time.monotonic()
+                    insert_rows(conn, model)
+                    results.append((model, time.monotonic() - started))
+            for model, _seconds in results:
                 conn.execute(f"analyze {model.table}")
-                results.append((model, _count(conn, model.table), time.monotonic() - started))
+            results = [(model, _count(conn, model.table), seconds) for model, seconds in results]
         for model, rows, seconds in results:
             yield dg.MaterializeResult(
                 asset_key=model.key,
