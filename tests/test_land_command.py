@@ -84,7 +84,8 @@ def test_cutover_land_exits_3_when_the_gate_fails(db_url, tmp_path, dagster_home
     (snap / "manifest.json").write_text(json.dumps(manifest))
     assert main(["land", "--snapshot", str(snap)]) == 3
     err = capsys.readouterr().err
-    assert "airtable.users" in err and "source reported 13, landed 12" in err
+    # the GX land suite (the blocking check on the raw assets) names the table and both counts
+    assert "raw_airtable.users: landed count = source count" in err and "landed 12, source reported 13" in err
 
 
 def test_cutover_land_exits_1_naming_the_malformed_line(db_url, tmp_path, dagster_home, capsys):
