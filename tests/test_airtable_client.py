@@ -52,6 +52,16 @@ def test_limiter_keeps_a_long_listing_under_the_limit_and_near_it(standin_env):
     assert rate >= 0.9 * 5, f"{rate:.2f} requests/s over {elapsed:.1f} s"
 
 
+def test_network_jitter_never_pushes_a_listing_over_the_limit(standin_env):
+    """Transit times between 0 and 300 ms: a limiter that only spaced its sends would let a late
+    request land next to its on-time successors; ours counts each request until its answer is back."""
+    with AirtableStandIn({"votes": make_records("votes", 2000)}, jitter=0.3) as standin:
+        standin_env(standin)
+        assert len(_list("votes")) == 2000
+    assert standin.count(429) == 0
+    assert standin.max_in_any_second() <= 5
+
+
 def test_a_429_is_waited_out_and_the_listing_completes(standin_env):
     """The stand-in allows only 2 req/s, so the client meets 429s; it waits the 2 s lock each time."""
     with AirtableStandIn({"users": make_records("users", 600)}, rate=2, lock_seconds=2) as standin:

@@ -2,8 +2,9 @@
 
 Decisions:
 - pyairtable's own retry (urllib3, ~3 s of backoff) is switched off; our transport adapter does the
-  waiting instead: every request first takes a slot from a limiter shared by all tables of the base,
-  spaced so that no window of one second ever holds more than 5 requests; a 429 is answered by
+  waiting instead: every request first takes a slot from a limiter shared by all tables of the base
+  (pipelines/ratelimit.py: a sliding window measured from each answer's arrival, so no second on
+  the server's clock ever holds more than 5 requests, whatever the network's jitter); a 429 is answered by
   waiting AIRTABLE_RATE_LIMIT_WAIT seconds (default 30, the penalty Airtable imposes) and retrying
   the same request; a 5xx is retried a few times with a short backoff, then the run fails (a rerun
   reloads from scratch, see pipelines/land.py).
@@ -22,12 +23,14 @@ from collections.abc import Iterator
 
 from pipelines import settings
 from pipelines.errors import CutoverError
+from pipelines.ratelimit import SlidingWindowLimiter
 
 DEFAULT_ENDPOINT = "https://api.airtable.com"
 REQUESTS_PER_SECOND = 5
 EXPIRED_OFFSET_CODES = ("LIST_RECORDS_ITERATOR_NOT_AVAILABLE", "INVALID_OFFSET_VALUE")
 MAX_OFFSET_RESTARTS = 5
 MAX_SERVER_ERROR_RETRIES = 3
+CLOCK_MARGIN_SECONDS = 0.01  # the server's clock and ours may disagree by a little
 
 
 def table_name(table: str) -> str:
@@ -44,43 +47,19 @@ def rate_limit_wait() -> float:
         raise CutoverError(f"AIRTABLE_RATE_LIMIT_WAIT={value!r} is not a number of seconds.") from None
 
 
-class Limiter:
-    """Spaces request starts so that any one-second window holds at most `rate` requests.
-
-    Even spacing (1/rate plus a small margin for clock and network jitter) rather than bursts: the
-    server judges arrival times, and an evenly paced client keeps ~98 % of the allowed throughput.
-    """
-
-    def __init__(self, rate: float = REQUESTS_PER_SECOND, margin: float = 0.01):
-        self.interval = 1.0 / rate + margin
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)
-
-    def penalize(self, seconds: float) -> None:
-        """After a 429 nobody may ask before the lock is over."""
-        with self._lock:
-            self._next = max(self._next, time.monotonic() + seconds)
-
-
-_limiters: dict[str, Limiter] = {}
+_limiters: dict[str, SlidingWindowLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def limiter_for(base_id: str) -> Limiter:
+def limiter_for(base_id: str) -> SlidingWindowLimiter:
     """One limiter per base per process: all tables (and threads) of a base share it."""
     with _limiters_lock:
-        return _limiters.setdefault(base_id, Limiter())
+        if base_id not in _limiters:
+            _limiters[base_id] = SlidingWindowLimiter(REQUESTS_PER_SECOND, 1.0 + CLOCK_MARGIN_SECONDS)
+        return _limiters[base_id]
 
 
-def _limited_adapter(limiter: Limiter, wait: float):
+def _limited_adapter(limiter: SlidingWindowLimiter, wait: float):
     from requests.adapters import HTTPAdapter
 
     class LimitedAdapter(HTTPAdapter):
@@ -89,11 +68,14 @@ def _limited_adapter(limiter: Limiter, wait: float):
         def send(self, request, **kwargs):
             server_errors = 0
             while True:
-                limiter.acquire()
-                response = super().send(request, **kwargs)
+                slot, _ = limiter.acquire()
+                try:
+                    response = super().send(request, **kwargs)
+                finally:
+                    limiter.done(slot)
                 if response.status_code == 429:
                     response.close()
-                    limiter.penalize(wait)
+                    limiter.close_for(wait)
                     continue
                 if response.status_code >= 500 and server_errors < MAX_SERVER_ERROR_RETRIES:
                     server_errors += 1

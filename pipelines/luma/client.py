@@ -25,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from pipelines.errors import CutoverError
+from pipelines.ratelimit import SlidingWindowLimiter
 
 DEFAULT_BASE_URL = "https://public-api.luma.com"
 DEFAULT_EVENTS_PATH = "/v1/calendar/list-events"
@@ -59,49 +60,6 @@ class RequestStats:
             self.paths.append((path, status))
 
 
-class RateLimiter:
-    """At most `max_requests` in any sliding window of `window` seconds, plus a closed-until time
-    set by a 429's Retry-After. Thread-safe.
-
-    A request occupies its slot from `acquire()` until `done(slot)` stamps it with the time its
-    answer arrived: the server counted it somewhere in between, so measuring the window from the
-    answer can never undercount on the server's clock.
-    """
-
-    def __init__(self, max_requests: int, window: float = 60.0):
-        self.max_requests = max(1, int(max_requests))
-        self.window = float(window)
-        self._sent: collections.deque[list[float]] = collections.deque()
-        self._closed_until = 0.0
-        self._lock = threading.Lock()
-
-    def close_for(self, seconds: float) -> None:
-        with self._lock:
-            self._closed_until = max(self._closed_until, time.monotonic() + seconds)
-
-    def acquire(self) -> tuple[list[float], float]:
-        """(slot, seconds waited)."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                while self._sent and now - self._sent[0][0] >= self.window:
-                    self._sent.popleft()
-                delay = self._closed_until - now
-                if delay <= 0 and len(self._sent) >= self.max_requests:
-                    delay = self._sent[0][0] + self.window - now
-                if delay <= 0:
-                    slot = [now]
-                    self._sent.append(slot)
-                    return slot, waited
-            time.sleep(delay)
-            waited += delay
-
-    def done(self, slot: list[float]) -> None:
-        with self._lock:
-            slot[0] = time.monotonic()
-
-
 def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
@@ -115,7 +73,7 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-def _metered_adapter(limiter: RateLimiter, stats: RequestStats):
+def _metered_adapter(limiter: SlidingWindowLimiter, stats: RequestStats):
     from requests.adapters import HTTPAdapter
 
     class MeteredAdapter(HTTPAdapter):
@@ -202,7 +160,7 @@ class LumaClient:
         self.guests_path = setting("LUMA_GUESTS_PATH", DEFAULT_GUESTS_PATH)
         self.page_size = int(page_size or setting("LUMA_PAGE_SIZE", str(DEFAULT_PAGE_SIZE)))
         rpm = int(max_rpm or setting("LUMA_MAX_RPM", str(DEFAULT_MAX_RPM)))
-        self.limiter = RateLimiter(rpm, rate_window)
+        self.limiter = SlidingWindowLimiter(rpm, rate_window)
         http = Client(
             raise_for_status=False,  # RESTClient raises through its response hook after the retries
             request_max_attempts=int(max_attempts or setting("LUMA_MAX_ATTEMPTS", "8")),

@@ -8,12 +8,14 @@
   answering 422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE.
 - `GET /v0/meta/bases/{base}/tables`: the schema (given, or derived from the fields present).
 - Failures: `fail` maps request number (1-based, every request counts) to an HTTP status.
+- `latency` and `jitter` delay each request before the server counts it (a slow, uneven network).
 - Every request is recorded as (monotonic time, method, path, status) in `.log`.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 import uuid
@@ -49,7 +51,8 @@ class AirtableStandIn:
     def __init__(self, tables: dict[str, list[dict]], *, base_id: str = "appStandIn000001", api_key: str = "patStandInKey",
                  rate: int = 5, lock_seconds: float = 30.0, offset_ttl: float | None = None,
                  expire_offsets_on: set[int] | None = None, fail: dict[int, int] | None = None,
-                 schema: dict | None = None, table_ids: dict[str, str] | None = None, latency: float = 0.0):
+                 schema: dict | None = None, table_ids: dict[str, str] | None = None, latency: float = 0.0,
+                 jitter: float = 0.0):
         self.tables = tables
         self.base_id = base_id
         self.api_key = api_key
@@ -61,6 +64,8 @@ class AirtableStandIn:
         self.schema = schema if schema is not None else schema_for(tables)
         self.table_ids = table_ids or {}
         self.latency = latency
+        self.jitter = jitter
+        self._random = random.Random(7)
         self.log: list[tuple[float, str, str, int]] = []
         self._window: deque[float] = deque()
         self._locked_until = 0.0
@@ -132,8 +137,10 @@ class AirtableStandIn:
 
     # -- behaviour ---------------------------------------------------------------------------
     def handle(self, method: str, raw_path: str, auth: str) -> tuple[int, dict]:
-        if self.latency:
-            time.sleep(self.latency)
+        if self.latency or self.jitter:
+            # the request's transit time before the server counts it: the same for every request
+            # (latency) plus a seeded random part (jitter) that reorders arrivals like a real network
+            time.sleep(self.latency + self._random.uniform(0, self.jitter))
         with self._lock:
             now = time.monotonic()
             number = len(self.log) + 1
