@@ -8,10 +8,7 @@ Decision: almost every rule is an `UnexpectedRowsExpectation` whose SQL returns 
 keys, so the work stays in PostgreSQL (one query per rule) and a failure carries its examples.
 Counts against what the source reported use GX's own runtime parameters (`{"$PARAMETER": ...}`).
 
-Cost, measured once at `--scale 100` (1.87 M raw records, embedded PostgreSQL, 2 cores): land
-gates 72 rules in 15 s (GX import and context included), transform gates 81 rules in 25 s,
-reconcile gates 59 rules in 138 s (row-level comparison and raw <-> classification anti-joins
-over every record), about 3 minutes against about 10 minutes for landing plus the models. GX runs
-every `UnexpectedRowsExpectation` query twice (a count, then a fetch of up to 200 rows), which is
-most of what a cheaper reconcile gate would save.
+Cost at `--scale 100` (1.56 M source records, embedded PostgreSQL, 2 cores), GX's own time
+included: see the README's "Measured" section for the latest bench figures. GX runs every
+`UnexpectedRowsExpectation` query twice (a count, then a fetch); `single_pass` makes it once.
 """

@@ -1,6 +1,8 @@
 """Gates -> GX suites, validation definitions and checkpoints; run them; build Data Docs.
 
 Decisions:
+- Row rules are `single_pass.ExpectNoUnexpectedRows` (GX's UnexpectedRowsExpectation, query run
+  once instead of twice).
 - Ephemeral context with the generic SQL datasource: `add_postgres` rejects the embedded server's
   Unix-socket URL (no host), `add_sql` accepts any SQLAlchemy URL.
 - One suite per (phase, application, table), bound to that table as its batch; one checkpoint per
@@ -39,7 +41,9 @@ def _expectation(gate: Gate, index: int):
     meta = {"gate": index, "table": gate.table, "rule": gate.rule, "severity": gate.severity}
     common = {"meta": meta, "description": gate.name}
     if gate.kind == "rows":
-        return gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=gate.sql, **common)
+        from expectations.single_pass import ExpectNoUnexpectedRows, with_total
+
+        return ExpectNoUnexpectedRows(unexpected_rows_query=with_total(gate.sql), **common)
     if gate.kind == "row_count":
         return gx.expectations.ExpectTableRowCountToEqual(value={"$PARAMETER": gate.parameter}, **common)
     if gate.kind == "unique":
