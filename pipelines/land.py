@@ -61,6 +61,16 @@ def run_with_fallback(source: str, snapshot_dir: str | None, attempt):
     PostgreSQL validates the JSON at COPY, see pipelines/airtable/fast_lines.py); when that load
     fails, raw has not been swapped, and the landing reruns on the safe path, which names the
     malformed line. Errors come out as the CutoverError inside dlt's wrapping where there is one."""
+    try:
+        return _attempt_with_fallback(source, snapshot_dir, attempt)
+    finally:
+        if source == "mongo":
+            from pipelines.mongo import parallel
+
+            parallel.shutdown()  # the conversion workers of large snapshot files
+
+
+def _attempt_with_fallback(source: str, snapshot_dir: str | None, attempt):
     fallback = source == "airtable" and _has(source, snapshot_dir)
     try:
         return attempt(build_source(source, snapshot_dir))

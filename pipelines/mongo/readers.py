@@ -38,21 +38,26 @@ def read_bson(path: Path) -> Iterator[dict]:
     import bson
 
     with open(path, "rb") as handle:
-        documents = bson.decode_file_iter(handle, codec_options())
-        number = 0
-        while True:
-            number += 1
-            try:
-                document = next(documents)
-            except StopIteration:
-                return
-            except Exception as exc:  # InvalidBSON, a truncated size prefix, a bad string ...
-                raise CutoverError(
-                    f"{path}: document {number} is not valid BSON ({exc}); re-run mongodump for this collection."
-                ) from exc
-            if "_id" not in document:
-                raise CutoverError(f"{path}: document {number} has no _id; every MongoDB document needs one.")
-            yield document
+        yield from checked_documents(bson.decode_file_iter(handle, codec_options()), path)
+
+
+def checked_documents(documents: Iterator[dict], path: Path, first_number: int = 1) -> Iterator[dict]:
+    """Decoded BSON documents with every decoding error, or a document without _id, as one
+    sentence naming the file and the document's number in it."""
+    number = first_number - 1
+    while True:
+        number += 1
+        try:
+            document = next(documents)
+        except StopIteration:
+            return
+        except Exception as exc:  # InvalidBSON, a truncated size prefix, a bad string ...
+            raise CutoverError(
+                f"{path}: document {number} is not valid BSON ({exc}); re-run mongodump for this collection."
+            ) from exc
+        if "_id" not in document:
+            raise CutoverError(f"{path}: document {number} has no _id; every MongoDB document needs one.")
+        yield document
 
 
 def read_json(path: Path) -> Iterator[dict]:

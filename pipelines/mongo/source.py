@@ -7,7 +7,8 @@ absent or out of range), `document` (jsonb, Extended JSON v2 relaxed, see `extjs
 
 Decisions:
 - Documents are converted in batches of `batch_size` into Arrow tables, which dlt writes as CSV
-  and PostgreSQL reads with COPY; only one batch is held at a time.
+  and PostgreSQL reads with COPY; only one batch is held at a time (a few per worker for a large
+  snapshot file, which worker processes convert: see `parallel`).
 - Write disposition `replace`: a landing is a full image of the collection, so a rerun leaves no
   duplicates and a document deleted at the source disappears from raw too. dlt replaces the table
   only after the whole extraction succeeded, so a malformed file leaves the previous raw data.
@@ -26,7 +27,7 @@ import os
 from typing import Any, Iterator
 
 from pipelines.errors import CutoverError
-from pipelines.mongo import readers
+from pipelines.mongo import parallel, readers
 from pipelines.mongo.collections import COLLECTIONS, MAPPED_FIELDS  # noqa: F401  (re-exported interface)
 from pipelines.mongo.extjson import id_text, timestamp, to_relaxed_json
 
@@ -121,6 +122,11 @@ def mongo_source(snapshot_dir: str | None = None, client: Any = None, batch_size
         def documents(name: str) -> Iterator[dict]:
             return readers.read_snapshot(files[name]) if files[name] else iter(())
 
+        def tables(name: str) -> Iterator[Any]:
+            if files[name] is not None and parallel.worth_it(files[name]):
+                return parallel.arrow_tables(files[name], batch_size)
+            return batches(documents(name), batch_size, None, name)
+
         counter = None
     else:
         database = readers.live_database(client)
@@ -130,9 +136,12 @@ def mongo_source(snapshot_dir: str | None = None, client: Any = None, batch_size
         def documents(name: str) -> Iterator[dict]:
             return readers.read_live(database, name, batch_size)
 
+        def tables(name: str) -> Iterator[Any]:
+            return batches(documents(name), batch_size, counter, name)
+
     def make_resource(name: str):
         def rows() -> Iterator[Any]:
-            yield from batches(documents(name), batch_size, counter, name)
+            yield from tables(name)
 
         return dlt.resource(rows, name=name, table_name=name, primary_key="_id",
                             write_disposition="replace", columns=COLUMNS)
