@@ -217,8 +217,9 @@ def test_wrong_api_key_fails_without_retrying(db_url, tmp_path):
 
     with LumaStandin(make_events(1), {}) as luma:
         with pytest.raises(Exception) as raised:
-            land(luma_source(base_url=luma.url, api_key="wrong"), db_url, tmp_path)
+            land(luma_source(base_url=luma.url, api_key="lumaSECRETwrong42"), db_url, tmp_path)
         assert "Luma answered 401" in str(cutover_error(raised.value)) and "LUMA_API_KEY" in str(cutover_error(raised.value))
+        assert "lumaSECRETwrong42" not in str(raised.value)  # the key never reaches a message
         assert [status for _, _, status in luma.requests] == [401]
 
 
