@@ -232,3 +232,34 @@ def test_rule_member_badges_and_webhooks(db_url):
     assert rows(db_url, "select type, payload from hello_miami_next.luma_webhooks") == [
         ("guest.updated", {"n": 5, "at": "2024-01-01T00:00:00Z"})
     ]
+
+
+def test_rule_profile_primary_among_unverified_most_complete_then_oldest(db_url):
+    mongo(db_url, "profiles", [
+        # no verified one: the most complete wins though it is the newest
+        doc(1, lumaEmail="kim@x.io", createdAt=date("2024-01-01T00:00:00Z")),
+        doc(2, lumaEmail="KIM@x.io", bio="b", githubUsername="kim", createdAt=date("2024-06-01T00:00:00Z")),
+        # equally complete: the oldest wins
+        doc(3, lumaEmail="lee@x.io", bio="new", createdAt=date("2024-05-01T00:00:00Z")),
+        doc(4, lumaEmail=" lee@x.io", bio="old", createdAt=date("2024-02-01T00:00:00Z")),
+    ])
+    run_id = run_transform(db_url)
+    assert rows(db_url, "select id, luma_email, bio from hello_miami_next.profiles order by 2") == [
+        (sid(db_url, "profiles", oid(2)), "kim@x.io", "b"), (sid(db_url, "profiles", oid(4)), "lee@x.io", "old"),
+    ]
+    assert merges(db_url, run_id, "profiles") == [(oid(1), oid(2), "duplicate lumaEmail"), (oid(3), oid(4), "duplicate lumaEmail")]
+
+
+def test_rule_survey_between_complete_responses_the_latest_submitted_wins(db_url):
+    mongo(db_url, "profiles", [doc(1, lumaEmail="a@x.io")])
+    mongo(db_url, "surveys", [doc(5, slug="annual", title="A", type="annual", questions=[], createdAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "survey_responses", [
+        doc(10, surveyId={"$oid": oid(5)}, memberId={"$oid": oid(1)}, isComplete=True, submittedAt=date("2024-03-01T00:00:00Z"), responses={"q": {"type": "text", "value": "older"}}),
+        doc(11, surveyId={"$oid": oid(5)}, memberId={"$oid": oid(1)}, isComplete=True, submittedAt=date("2024-04-01T00:00:00Z"), responses={"q": {"type": "text", "value": "latest"}}),
+        doc(12, surveyId={"$oid": oid(5)}, memberId={"$oid": oid(1)}, isComplete=False, submittedAt=date("2024-05-01T00:00:00Z"), responses={}),
+    ])
+    run_id = run_transform(db_url)
+    assert rows(db_url, "select id, responses from hello_miami_next.survey_responses") == [
+        (sid(db_url, "survey_responses", oid(11)), {"q": {"type": "text", "value": "latest"}})
+    ]
+    assert merges(db_url, run_id, "survey_responses") == [(oid(10), oid(11), "duplicate response"), (oid(12), oid(11), "duplicate response")]
