@@ -92,14 +92,16 @@ def _ledger_gates(app: str, run: str) -> list[Gate]:
 
 
 def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
-    parts = []
+    parts, landed_tables = [], []
     for (source, table), (raw, id_expr) in RAW_IDS.items():
         if source in SOURCES[app] and raw in existing:
+            landed_tables.append(literal(source + "." + table))
             parts.append(
                 f"select {literal(source + '.' + table)} as source_table, {id_expr} as source_id from {raw} as r"
             )
     for (source, table), (raw, field) in LINK_TABLES.items():
         if source in SOURCES[app] and raw in existing:
+            landed_tables.append(literal(source + "." + table))
             parts.append(
                 f"select distinct {literal(source + '.' + table)}, r.id || ':' || trim(e.value) from {raw} as r "
                 f"cross join lateral jsonb_array_elements_text(case jsonb_typeof(r.fields->{literal(field)}) "
@@ -121,7 +123,8 @@ def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
     phantom = (
         f"with raw_keys as ({raw_keys}), classified as ({classified}) "
         "select c.source_table || ':' || c.source_id as key, 'classified but never landed' as detail from classified as c "
-        "where c.source_table in (select distinct source_table from raw_keys) and not exists ("
+        # every table whose raw table exists, also when it holds no row: a classification there is a phantom too
+        f"where c.source_table in ({', '.join(landed_tables)}) and not exists ("
         "select 1 from raw_keys as k where k.source_table = c.source_table and k.source_id = c.source_id)"
     )
     twice = (

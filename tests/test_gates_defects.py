@@ -133,10 +133,6 @@ def test_reconcile_gate_fails_on_phantom_twice_classified_and_quarantined_with_l
     assert quarantined.failed_count == 1 and quarantined.examples == [f"mongo.profiles:{oid(1)}: quarantined and in the lineage"]
 
 
-
-@pytest.mark.xfail(strict=True, reason="bug: the phantom rule only looks at source tables with at least one landed row "
-                   "(`c.source_table in (select distinct source_table from raw_keys)`), so a classified record of a table "
-                   "whose raw table is empty (or a link pseudo-table with no links) is never reported")
 def test_phantom_classification_in_a_table_with_no_landed_record_fails(db_url):
     run_id = _sources(db_url)
     assert rows(db_url, "select count(*) from raw_airtable.votes") == [(0,)]
