@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 
 from expectations.mapping import LUMA, MONGO
 from pipelines.database import connect
