@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-
 from expectations.mapping import LUMA, MONGO
 from pipelines.database import connect
 from tests.gate_helpers import failures, run_phase
