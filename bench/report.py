@@ -27,18 +27,22 @@ def rows(result: dict) -> list[dict]:
     return out
 
 
+def _peak(result: dict) -> int:
+    """Peak memory of the run: PSS of its process tree and backends (RSS in results without it)."""
+    return result["dry_run"].get("peak_pss_bytes") or result["dry_run"]["peak_rss_bytes"]
+
+
 def targets(by_scale: dict) -> dict:
     """Targets judged on the largest scale run; memory flatness = peak(largest) / peak(smallest)."""
     scales = sorted(by_scale, key=float)
     big, small = by_scale[scales[-1]], by_scale[scales[0]]
     land = next(r for r in big["table"] if r["phase"] == "land")
-    growth = big["dry_run"]["peak_rss_bytes"] / max(small["dry_run"]["peak_rss_bytes"], 1)
+    growth = _peak(big) / max(_peak(small), 1)
     return {
         "scale": scales[-1],
         "landing_le_3x_floor": {"value": land["ratio"], "met": land["ratio"] is not None and land["ratio"] <= TARGETS["land_to_floor_max"]},
         "dry_run_under_5_min": {"value": big["dry_run"]["wall_s"], "met": big["dry_run"]["wall_s"] < TARGETS["dry_run_max_s"]},
-        "peak_memory_under_2_gib": {"value": big["dry_run"]["peak_rss_bytes"],
-                                    "met": big["dry_run"]["peak_rss_bytes"] < TARGETS["peak_memory_max_bytes"]},
+        "peak_memory_under_2_gib": {"value": _peak(big), "met": _peak(big) < TARGETS["peak_memory_max_bytes"]},
         "memory_flat": {"value": round(growth, 2), "from_scale": scales[0],
                         "met": growth <= TARGETS["memory_growth_max"]},
     }
@@ -46,7 +50,7 @@ def targets(by_scale: dict) -> dict:
 
 def print_table(scale: str, result: dict) -> None:
     print(f"\nscale {scale}: {result['records']} source records, dry-run exit {result['dry_run']['exit_code']}, "
-          f"peak memory {result['dry_run']['peak_rss_bytes'] / 2**20:.0f} MiB")
+          f"peak memory {_peak(result) / 2**20:.0f} MiB (PSS; summed RSS {result['dry_run']['peak_rss_bytes'] / 2**20:.0f} MiB)")
     print(f"{'phase':<17}{'records':>10}{'seconds':>10}{'records/s':>12}{'floor s':>9}{'ratio':>7}")
     for r in result["table"]:
         cell = lambda v, f: format(v, f) if v is not None else "-"  # noqa: E731
