@@ -40,13 +40,23 @@ def _psycopg2(url: str) -> str:
 
 
 _DERIVED = "_CUTOVER_DERIVED_DAGSTER_PG_URL"
+_USERS = "_CUTOVER_USER_DAGSTER_PG_URL"
 
 
 def dagster_storage_url() -> str:
+    """The user's DAGSTER_PG_URL when they set one, else derived from DATABASE_URL / the embedded server.
+
+    prepare_dagster_home() writes the result back into DAGSTER_PG_URL (Dagster reads it from there),
+    so a value equal to the one written last is ours, not the user's: the user's own setting is
+    remembered beside it, and a value this module derived is derived again (a later DATABASE_URL wins).
+    """
     explicit = os.environ.get("DAGSTER_PG_URL", "").strip()
-    # a value this module derived earlier in the process is re-derived, so a later DATABASE_URL wins
-    if explicit and explicit != os.environ.get(_DERIVED):
-        return _psycopg2(explicit)
+    if not explicit:
+        os.environ.pop(_USERS, None)
+    elif explicit != os.environ.get(_DERIVED):
+        os.environ[_USERS] = explicit
+    if os.environ.get(_USERS):
+        return _psycopg2(os.environ[_USERS])
     url = database_url()
     if os.environ.get("DATABASE_URL", "").strip():
         return _psycopg2(url)

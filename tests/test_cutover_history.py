@@ -12,8 +12,8 @@ assets/cutover/*.py document:
 The history is read the way the UI reads it: a DagsterInstance built from $DAGSTER_HOME
 (assets.runner.instance()), not from anything the CLI returned. The storage is the documented
 default with DATABASE_URL set and DAGSTER_PG_URL unset (Dagster's tables in that database), where
-every command of a process uses the same storage. With DAGSTER_PG_URL set, the second Dagster run
-of a process goes elsewhere: see the strict xfail at the end.
+every command of a process uses the same storage; and with DAGSTER_PG_URL set, every run of a
+process lands in that history (the last test).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pipelines.database import connect
-from tests.test_cutover_apply import (  # noqa: F401  (dagster_db, dagster_env: fixtures of the xfail)
+from tests.test_cutover_apply import (  # noqa: F401  (dagster_db, dagster_env: fixtures of the last test)
     cli,
     dagster_db,
     dagster_env,
@@ -191,12 +191,6 @@ def test_apply_twice_and_rollback_twice_are_safe(db_url, history, capsys):
     assert [output_status(history, run_id, "rollback_cutover") for run_id, _ in rollbacks] == ["rolled_back", "noop"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug in assets/runner.py: prepare_dagster_home() stores its result in DAGSTER_PG_URL and in "
-    "_CUTOVER_DERIVED_DAGSTER_PG_URL, so on the next call in the same process dagster_storage_url() takes the user's "
-    "own DAGSTER_PG_URL for a derived one and re-derives it from DATABASE_URL: the second Dagster run of a process "
-    "(e.g. dry_run_report after dry_run in `cutover dry-run`) is written to DATABASE_URL's public schema, not to the "
-    "run history the UI reads"))
 def test_with_dagster_pg_url_set_every_run_of_a_process_is_in_that_history(db_url, dagster_env, monkeypatch, capsys):
     import dagster as dg
 

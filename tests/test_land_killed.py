@@ -354,9 +354,6 @@ def test_mongo_snapshot_landing_killed_during_its_swap_then_rerun_is_exact(db_ur
     rerun_mongo_and_check(db_url, tmp_path / "B", b_ids)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: pipelines/mongo/parallel.py's ProcessPoolExecutor workers (spawn) never notice that the "
-    "landing process died; after a SIGKILL they stay blocked on the call queue forever, orphaned to init"))
 def test_a_killed_mongo_landing_leaves_no_orphaned_worker_processes(db_url, tmp_path):
     folder = tmp_path / "big"
     write_mongo_snapshot(folder, {"attendance": [document(i, note="x" * 250) for i in range(16_000)]})

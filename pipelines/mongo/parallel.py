@@ -11,6 +11,7 @@ Decisions:
   exit): MongoDB's eleven collections are extracted interleaved by dlt, and a pool per file would
   start a pair of processes per collection.
 - `spawn`, not `fork`: the landing runs inside Dagster, whose threads a fork would copy mid-flight.
+- A worker whose landing process died (a SIGKILL never shuts the pool down) exits by itself.
 - At most two chunks per worker are in flight, so memory stays bounded whatever the file's size.
 - Files under PARALLEL_MIN_BYTES are converted in process: starting workers costs more than it saves.
 - CUTOVER_MONGO_WORKERS sets the number of workers (default: the cores, at most 4; 1 = in process).
@@ -105,8 +106,23 @@ def _executor():
             from concurrent.futures import ProcessPoolExecutor
 
             _keep_spawn_from_rerunning_main()
-            _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_exit_with_parent, initargs=(os.getpid(),))
         return _pool
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """In a worker: leave as soon as the landing process is gone. A SIGKILLed parent never shuts
+    its pool down, and a worker blocked on the task queue would otherwise live on, orphaned."""
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _keep_spawn_from_rerunning_main() -> None:
