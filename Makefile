@@ -28,6 +28,7 @@ bench: install
 	$(BIN)/python -m bench
 
 ui: install
+	$(BIN)/cutover migrate
 	$(BIN)/python -c "from assets.runner import prepare_dagster_home; prepare_dagster_home()"
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.local/dagster} DAGSTER_PG_URL=$$($(BIN)/python -c "from assets.runner import dagster_storage_url; print(dagster_storage_url())") $(BIN)/dagster dev -w workspace.yaml
 

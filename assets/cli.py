@@ -59,6 +59,20 @@ def check_snapshot_dir(path: str | None) -> None:
         raise CutoverError(f"snapshot directory {path} does not exist: pass --snapshot with a directory written by `cutover sample` or `cutover snapshot`.")
 
 
+# phase commands read and write the project's own schemas; they bring the database to the latest
+# migration first (a no-op when it is there), so a fresh DATABASE_URL needs no separate step
+MIGRATED_FIRST = {"land", "dry-run", "apply", "rollback", "sync-luma"}
+
+
+def ensure_migrated() -> None:
+    import migrations
+    from pipelines.database import connect, database_url
+
+    url = database_url()
+    connect(url).close()  # an unreachable server is one sentence, before Alembic's traceback
+    migrations.upgrade(url)
+
+
 def main(argv: list[str] | None = None) -> int:
     from pipelines.settings import ensure_runtime_dir
 
@@ -69,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     module_name = COMMANDS[args.command][0]
     try:
         check_snapshot_dir(getattr(args, "snapshot", None))
+        if args.command in MIGRATED_FIRST:
+            ensure_migrated()
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
