@@ -1,0 +1,230 @@
+"""Every component against an ordinary `postgresql://user:pw@127.0.0.1:PORT/db` URL, not only the
+embedded cluster's Unix socket: Alembic, then a real `cutover dry-run` (dlt landing, SQL models,
+Great Expectations gates, the report) whose Dagster run history lives in that same server.
+
+The server is a second, throwaway PostgreSQL started here from the binaries the `pgserver` wheel
+ships. It listens on 127.0.0.1 only, with no Unix socket at all (`-k ''`) and password
+authentication on TCP (a password full of URL-reserved characters, percent-encoded in the URL),
+so nothing can reach it by the embedded cluster's path by accident.
+Like pgserver itself, it runs as the OS user `pgserver` when the tests run as root (postgres
+refuses to run as root).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.test_foundation import cutover
+
+USER = "cutover_tcp"
+PASSWORD = "tcp p@ss/w:rd#%x"  # every URL-reserved character a real password may hold
+ENCODED = quote(PASSWORD, safe="")
+DATABASE = "cutover_tcp"
+SCALE = 0.02
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TcpPostgres:
+    """A PostgreSQL cluster in a temporary folder, listening on 127.0.0.1:<free port> only."""
+
+    def __init__(self) -> None:
+        from pgserver._commands import POSTGRES_BIN_PATH
+
+        self.bin = POSTGRES_BIN_PATH
+        self.root = Path(tempfile.mkdtemp(prefix="cutover-tcp-pg-"))
+        self.pgdata = self.root / "data"
+        self.log = self.root / "server.log"
+        self.port = _free_port()
+        self.os_user = None
+        self.started = False
+
+    def _prepare_for_root(self) -> None:
+        """What pgserver does as root: a dedicated OS user that can read the binaries and owns the cluster."""
+        import pwd
+
+        from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+        self.os_user = "pgserver"
+        ensure_user_exists(self.os_user)
+        ensure_prefix_permissions(self.bin)
+        readable = stat.S_IRGRP | stat.S_IROTH
+        ensure_folder_permissions(self.bin, readable | stat.S_IXGRP | stat.S_IXOTH)
+        ensure_folder_permissions(self.bin.parent / "lib", readable)
+        entry = pwd.getpwnam(self.os_user)
+        for path in (self.root, self.root / "pwfile"):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+
+    def _run(self, *args: str, timeout: int = 60) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.bin / args[0]), *args[1:]], user=self.os_user, cwd=self.root,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def start(self) -> None:
+        (self.root / "pwfile").write_text(PASSWORD + "\n")
+        if os.geteuid() == 0:
+            self._prepare_for_root()
+        init = self._run("initdb", "-D", str(self.pgdata), "-U", USER, "--pwfile", str(self.root / "pwfile"),
+                         "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--no-sync")
+        assert init.returncode == 0, init.stdout + init.stderr
+        for attempt in range(3):  # the free port can be taken between probing and binding
+            started = self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-w", "-t", "30",
+                                "-o", f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off", "start")
+            if started.returncode == 0:
+                self.started = True
+                return
+            self.port = _free_port()
+        raise AssertionError(f"pg_ctl start failed: {started.stderr}\n{self.log.read_text() if self.log.exists() else ''}")
+
+    def stop(self) -> None:
+        if self.started:
+            stopped = self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30", "stop")
+            if stopped.returncode != 0:
+                self._run("pg_ctl", "-D", str(self.pgdata), "-m", "immediate", "-w", "-t", "30", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str, password: str = PASSWORD) -> str:
+        return f"postgresql://{USER}:{quote(password, safe='')}@127.0.0.1:{self.port}/{database}"
+
+
+@pytest.fixture(scope="module")
+def tcp_server():
+    server = TcpPostgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def tcp_url(tcp_server) -> str:
+    import psycopg
+
+    with psycopg.connect(tcp_server.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'create database "{DATABASE}"')
+    return tcp_server.url(DATABASE)
+
+
+@pytest.fixture(scope="module")
+def migrated_tcp_url(tcp_url) -> str:
+    import migrations
+
+    migrations.upgrade(tcp_url)
+    return tcp_url
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    from assets.cli import main
+
+    out = tmp_path_factory.mktemp("tcp_sample") / "snap"
+    assert main(["sample", "--out", str(out), "--scale", str(SCALE)]) == 0
+    return out
+
+
+def _rows(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_the_server_is_tcp_only_with_password_authentication(tcp_server, tcp_url):
+    assert "host=" not in tcp_url and "@127.0.0.1:" in tcp_url
+    assert _rows(tcp_url, "select inet_server_addr()::text, inet_server_port(), current_setting('unix_socket_directories')") == [
+        ("127.0.0.1/32", tcp_server.port, "")]
+    import psycopg
+
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(tcp_server.url(DATABASE, password="not-the-password"), connect_timeout=10).close()
+
+
+def test_alembic_upgrade_head_over_tcp(migrated_tcp_url):
+    from alembic.script import ScriptDirectory
+
+    import migrations
+
+    heads = set(ScriptDirectory.from_config(migrations._config(migrated_tcp_url)).get_heads())
+    assert {r[0] for r in _rows(migrated_tcp_url, "select version_num from public.cutover_alembic_version")} == heads
+    schemas = {r[0] for r in _rows(migrated_tcp_url, "select schema_name from information_schema.schemata")}
+    assert {"podium", "hello_miami", "podium_next", "hello_miami_next", "migration"} <= schemas
+    columns = "select column_name, data_type, character_maximum_length, is_nullable from information_schema.columns where table_schema = %s and table_name = 'users' order by ordinal_position"
+    live, candidate = _rows(migrated_tcp_url, columns, ("podium",)), _rows(migrated_tcp_url, columns, ("podium_next",))
+    assert live == candidate and len(live) == 14
+    assert ("email", "character varying", 255, "NO") in live
+
+
+def test_dry_run_over_tcp_builds_candidates_and_keeps_dagster_history_there(
+        migrated_tcp_url, sample, tmp_path, monkeypatch, capsys):
+    from assets.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", migrated_tcp_url)
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)  # derived from DATABASE_URL: the same server
+    monkeypatch.delenv("_CUTOVER_DERIVED_DAGSTER_PG_URL", raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("CUTOVER_DLT_DIR", str(tmp_path / "dlt"))
+    # a 2 % sample keeps a handful of rows per table; its designed dirt is a large share of them
+    monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.9")
+    report = tmp_path / "report"
+
+    status = main(["dry-run", "--snapshot", str(sample), "--report-dir", str(report)])
+    out = capsys.readouterr()
+    assert status == 0, out.out + out.err
+
+    expected = json.loads((sample / "expected.json").read_text())
+    manifest = json.loads((sample / "manifest.json").read_text())["counts"]
+    data = json.loads((report / "reconciliation.json").read_text())
+    run_id = data["run_id"]
+    assert data["passed"] is True
+
+    # dlt landed over TCP
+    assert _rows(migrated_tcp_url, "select count(*) from raw_airtable.users")[0][0] == manifest["airtable.users"]
+    assert _rows(migrated_tcp_url, "select count(*) from raw_mongo.profiles")[0][0] == manifest["mongo.profiles"]
+    # the SQL models built the candidates over TCP, exactly as the sample says a correct pipeline must
+    for table in ("podium.users", "podium.events", "hello_miami.profiles", "hello_miami.attendance"):
+        schema, name = table.split(".")
+        count = _rows(migrated_tcp_url, f"select count(*) from {schema}_next.{name}")[0][0]
+        assert count == expected["targets"][table] > 0, table
+    # Great Expectations judged every phase over TCP, and the run ledger is there too
+    phases = {r[0] for r in _rows(migrated_tcp_url, "select distinct phase from migration.gate_results where run_id = %s", (run_id,))}
+    assert phases == {"land", "transform", "reconcile"}
+    assert _rows(migrated_tcp_url, "select passed from migration.runs where run_id = %s", (run_id,)) == [(True,)]
+    # Dagster's run storage is this server: the dry-run and its report run, with their event logs
+    runs = dict(_rows(migrated_tcp_url, "select pipeline_name, status from runs where run_id = %s", (run_id,)))
+    assert runs == {"dry_run": "SUCCESS"}
+    assert _rows(migrated_tcp_url, "select count(*) from runs where pipeline_name = 'dry_run_report' and status = 'SUCCESS'")[0][0] >= 1
+    assert _rows(migrated_tcp_url, "select count(*) from event_logs where run_id = %s and dagster_event_type = 'STEP_SUCCESS'", (run_id,))[0][0] > 10
+    # the password is in no output and no report file
+    for secret in (PASSWORD, ENCODED):
+        assert secret not in out.out + out.err
+        for path in report.rglob("*"):
+            if path.is_file() and path.suffix in (".html", ".json"):
+                assert secret not in path.read_text(errors="replace"), path
+
+
+def test_a_wrong_password_is_one_sentence_without_either_password(tcp_server, migrated_tcp_url, sample, tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+    monkeypatch.delenv("_CUTOVER_DERIVED_DAGSTER_PG_URL", raising=False)
+    wrong = "Wr0ng-tcp-pw"
+    env = {"DATABASE_URL": tcp_server.url(DATABASE, password=wrong), "DAGSTER_HOME": str(tmp_path / "dh")}
+    result = cutover("land", "--snapshot", str(sample), env=env, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "cannot connect to DATABASE_URL" in lines[0] and "password authentication failed" in lines[0]
+    for secret in (wrong, PASSWORD, ENCODED):
+        assert secret not in result.stderr + result.stdout
