@@ -134,20 +134,12 @@ def test_users_without_first_name_exist_and_migrate(snap):
     assert users["migrated"] == len(snap.migrated_users()) == snap.expected["targets"]["podium.users"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "generator gap: a migrating user without first_name is left to chance (each user keeps first_name with "
-    "odds 0.97, pipelines/sample/podium_users.py ODDS) instead of a deliberate ctx.d() instance like every other "
-    "dirt kind, so small samples (scale 0.01, seed 5) have none"))
 def test_a_user_without_first_name_exists_in_every_sample(tmp_path):
     generate(tmp_path / "s", 0.01, 5)
     s = Snapshot(tmp_path / "s")
     assert any(_blank(u["fields"].get("first_name")) for u in s.migrated_users())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "generator bookkeeping bug: podium_users._personal tallies 'missing first_name' before the 'first_long' "
-    "kind overwrites first_name with its over-long value, so expected.json's dirt counts a nameless user that "
-    "the files do not have (scale 0.01, seed 12: dirt 2, files 1)"))
 def test_missing_first_name_dirt_equals_the_files_when_the_long_name_user_drew_none(tmp_path):
     generate(tmp_path / "s", 0.01, 12)
     s = Snapshot(tmp_path / "s")

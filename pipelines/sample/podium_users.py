@@ -76,7 +76,7 @@ def build(ctx: Ctx) -> Users:
         specs.extend(members)
     extra = [("missing_email", ctx.d(4)), ("email_long", ctx.d(1)), ("city_long", ctx.d(3)),
              ("state_long", ctx.d(2)), ("first_long", ctx.d(1)), ("phone_long", ctx.d(1)),
-             ("bad_dob", ctx.d(5))]
+             ("bad_dob", ctx.d(5)), ("no_first_name", ctx.d(1))]
     for kind, count in extra:
         specs.extend(dict(kind=kind) for _ in range(count))
     specs.extend(dict(kind="single") for _ in range(max(0, total - len(specs))))
@@ -162,8 +162,8 @@ def _personal(ctx: Ctx, u: Users, i: int) -> dict:
     else:
         r = rng.random
         keep = {k for k, odds in ODDS if r() < odds}
-        if "first_name" not in keep and u.migrated(i):
-            tally.note(f"{T}: missing first_name")
+        if kind == "no_first_name":  # one for sure in every sample; chance adds more at scale
+            keep.discard("first_name")
     out = {k: _value(ctx, u, i, k, place) for k, _ in ODDS if k in keep}
     if u.dn[i]:
         out["display_name"] = u.dn[i]
@@ -186,6 +186,8 @@ def _personal(ctx: Ctx, u: Users, i: int) -> dict:
     elif kind == "bad_dob":
         out["dob"] = BAD_DOBS[tally.value_fixes[T]["unparseable date"] % len(BAD_DOBS)]
         tally.fixed(T, "unparseable date")
+    if not (out.get("first_name") or "").strip() and u.migrated(i):  # counted after the overrides above
+        tally.note(f"{T}: missing first_name")
     return out
 
 
