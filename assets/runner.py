@@ -108,14 +108,21 @@ def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = N
 
 
 def first_failure(result) -> str | None:
-    """The first failed step's error message, for a one-sentence CLI error."""
+    """The first failed step's error message, for a one-sentence CLI error: our own CutoverError's
+    sentence where the chain holds one, else `step <key> failed: <innermost error>`."""
     for event in result.all_events:
         if event.is_step_failure:
             data = event.step_failure_data
-            error = data.error
-            cause = error.cause or error
-            while cause.cause is not None:
-                cause = cause.cause
-            message = (cause.message or "").strip().splitlines()
-            return f"step {event.step_key} failed: {message[-1] if message else cause.cls_name}"
+            chain, error = [], data.error
+            while error is not None:
+                chain.append(error)
+                error = error.cause
+            # our own sentence wherever it sits in the chain (dlt wraps it in its extraction errors),
+            # else the innermost error's last line
+            ours = [e for e in chain if e.cls_name in ("CutoverError", "GateFailed")]
+            if ours:  # already the sentence a user needs: without the class path Dagster prefixes
+                text = (ours[0].message or "").strip()
+                return text.split(f"{ours[0].cls_name}: ", 1)[-1]
+            message = (chain[-1].message or "").strip().splitlines()
+            return f"step {event.step_key} failed: {message[-1] if message else chain[-1].cls_name}"
     return None

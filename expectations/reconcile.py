@@ -79,8 +79,8 @@ def _ledger_gates(app: str, run: str) -> list[Gate]:
     ceiling = (
         "select l.source || '.' || l.source_table as key, "
         "format('%s of %s quarantined (%s%%), ceiling %s%%', l.quarantined, l.source_count, "
-        "round(100.0 * l.quarantined / l.source_count, 1), round(100 * coalesce(o.ceiling::numeric, "
-        f"{default}), 1)) as detail "
+        "round(100.0 * l.quarantined / l.source_count, 1), trim_scale(round(100 * coalesce(o.ceiling::numeric, "
+        f"{default}), 4))) as detail "
         f"from (select * from {{batch}}) as l left join {ceiling_values} as o(src, tbl, ceiling) on o.src = l.source and o.tbl = l.source_table "
         f"where l.run_id = {run} and l.source in ({_sources_sql(app)}) and l.source_count > 0 "
         f"and l.quarantined > coalesce(o.ceiling::numeric, {default}) * l.source_count"

@@ -111,11 +111,6 @@ def test_a_source_missing_from_the_snapshot_needs_its_live_setting(db_url, snaps
     assert "AIRTABLE_API_KEY" not in line and "LUMA_API_KEY" not in line  # those come from the snapshot
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: a missing live setting is only detected inside the Dagster step, and the CLI prints the "
-    "whole exception chain: 'cutover land: step land_airtable failed: dlt.extract.exceptions."
-    "ResourceExtractionError: In processing pipe `users`: extraction of resource `users` in `generator` "
-    "`_live_batches` caused an exception: AIRTABLE_API_KEY is not set: ...' instead of one sentence"))
 def test_missing_live_credentials_sentence_carries_no_exception_internals(db_url):
     env = {**NO_CREDENTIALS, "DATABASE_URL": db_url}
     line = one_line(cutover("land", env=env))

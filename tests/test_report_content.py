@@ -235,11 +235,6 @@ def test_reconcile_defect_exits_3_names_the_gate_on_stderr_and_the_page_says_not
     assert ["FAIL", CEILING_RULE, "podium", "1", detail] in _table_rows(reconcile_checks)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "assets/gates/validation.py record() deletes migration.gate_results by (run_id, name) only: the "
-    "podium and hello_miami reconcile checks share the names of their ledger and classification gates, "
-    "so the check recorded last (podium) deletes the other application's rows, and a failing Hello Miami "
-    "ledger gate never reaches stderr, reconciliation.json or report.html"))
 def test_reconcile_defect_of_hello_miami_is_reported_too(second):
     detail = _ceiling_detail(_ledger_row(second, "mongo.profiles"), "0.1")
     message = f"{CEILING_RULE}: 1 failing (e.g. {detail})"

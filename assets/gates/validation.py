@@ -62,9 +62,13 @@ def record(conn, run_id: str, outcomes: list) -> None:
     if not outcomes:
         return
     with conn.cursor() as cur:
+        # the same rule name exists per application and phase (both reconcile checks judge
+        # "quarantine under its ceiling"): a rerun replaces only its own rows
+        keys = sorted({(o.gate.phase, o.gate.application, o.gate.name) for o in outcomes})
         cur.execute(
-            "delete from migration.gate_results where run_id = %s and name = any(%s)",
-            (run_id, [o.gate.name for o in outcomes]),
+            "delete from migration.gate_results where run_id = %s and (phase, application, name) in "
+            "(select * from unnest(%s::text[], %s::text[], %s::text[]))",
+            (run_id, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]),
         )
         cur.executemany(
             """
