@@ -65,7 +65,7 @@ def test_identity_antijoin_and_ceiling(db_url, monkeypatch):
     identity = failed[("migration.count_ledger", "source = migrated + merged + quarantined")]
     assert "airtable.users" in identity.message
     ceiling = failed[("migration.count_ledger", "quarantine under its ceiling")]
-    assert "airtable.users" in ceiling.message and "ceiling 10.0%" in ceiling.message
+    assert "airtable.users" in ceiling.message and "ceiling 10%" in ceiling.message
 
     monkeypatch.setenv("CUTOVER_QUARANTINE_CEILINGS", "airtable.users=0.5")
     failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
