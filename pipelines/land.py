@@ -111,13 +111,15 @@ def make_pipeline(source: str, url: str | None = None):
     # carry it in their Arrow batches (Airtable: the record id, unique by construction).
     os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID"] = "true"
     os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID"] = "false"
-    # Large tables are split into files of 100k rows so normalisation (parquet -> csv) runs in
-    # parallel worker processes and dlt COPYs the files concurrently.
+    # Large tables are split into files of 100k rows so that dlt COPYs the files concurrently.
     os.environ.setdefault("EXTRACT__DATA_WRITER__FILE_MAX_ITEMS", "100000")
     # dlt gzips its load files by default; they never leave this machine, and gzip was ~85 % of the
     # normalise step (bench/: 25 s -> 3 s for 860k Airtable records).
     os.environ.setdefault("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "true")
-    os.environ.setdefault("NORMALIZE__WORKERS", str(max(2, min(4, os.cpu_count() or 1))))
+    # Normalisation (parquet -> csv, pyarrow's C++ writer) in the landing's own process: under an
+    # orchestrator dlt starts its worker pool with `spawn`, and importing dlt in each worker cost
+    # more than the work it shared (bench/, scale 100: land 27.5 s with 2 workers, 25.7 s with 1).
+    os.environ.setdefault("NORMALIZE__WORKERS", "1")
     destination = dlt.destinations.postgres(
         credentials=dlt_credentials(url), create_indexes=False, replace_strategy="staging-optimized"
     )
