@@ -95,7 +95,8 @@ def _table_gates(app: str, table: str, spec: dict) -> list[Gate]:
         cols = ", ".join(_q(c) for c in spec["pk"])
         gates.append(gate(
             f"primary key ({', '.join(spec['pk'])}) unique and not null",
-            f"select min({key}) as key, count(*) || ' rows share this key' as detail from {{batch}} "
+            f"select min({key}) as key, case when bool_or(({cols}) is null) then count(*) || ' rows without a key' "
+            f"else count(*) || ' rows share this key' end as detail from {{batch}} "
             f"group by {cols} having count(*) > 1 or bool_or(({cols}) is null)",
         ))
     for cols in spec["unique"]:
