@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 def check_snapshot_dir(path: str | None) -> None:
     from pipelines.errors import CutoverError
 
+    if path and os.path.exists(path) and not os.path.isdir(path):
+        raise CutoverError(f"snapshot {path} is a file, not a directory: pass --snapshot with a directory written by `cutover sample` or `cutover snapshot`.")
     if path and not os.path.isdir(path):
         raise CutoverError(f"snapshot directory {path} does not exist: pass --snapshot with a directory written by `cutover sample` or `cutover snapshot`.")
 

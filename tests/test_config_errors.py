@@ -130,3 +130,10 @@ def test_missing_snapshot_directory_is_one_line_naming_it(command, tmp_path):
     assert str(missing) in line and "does not exist" in line, line
     assert "cannot connect" not in line
     assert not missing.exists()
+
+
+def test_a_snapshot_that_is_a_file_is_named_as_such(tmp_path):
+    path = tmp_path / "manifest.json"
+    path.write_text("{}")
+    line = one_line(cutover("land", "--snapshot", str(path)))
+    assert f"snapshot {path} is a file, not a directory" in line
