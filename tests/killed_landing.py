@@ -129,6 +129,25 @@ def hold_locks(url, tables: list[str]):
     return conn
 
 
+def kill_while_its_load_waits(url, proc: subprocess.Popen, locker, mine: set[int], log: Path, what: str,
+                              check=None) -> None:
+    """`locker` (from `hold_locks`, taken before `proc` started; `mine` = the test's own sessions):
+    wait until the child's load queues behind the locks, run `check(waiting sessions)`, SIGKILL the
+    child, release the locks, and wait until the child's sessions are gone."""
+    child_sessions: set[int] = set()
+    try:
+        waiting = wait_for(lambda: lock_waiters(url, mine), proc, what, log)
+        if check is not None:
+            check(waiting)
+        child_sessions = backends(url) - mine
+        sigkill(proc)
+    finally:
+        locker.rollback()
+        locker.close()
+        reap(proc)
+    wait_until_gone(url, child_sessions)
+
+
 def ledger(url, run_id):
     return fetch(url, "select source_table, source_count, landed from migration.count_ledger where run_id = %s order by 1",
                  (run_id,))

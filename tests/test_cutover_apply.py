@@ -159,11 +159,16 @@ def test_second_apply_of_the_same_dry_run_is_a_clear_no_op(db_url, dagster_env, 
         assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 1
 
 
-def test_apply_refuses_when_the_latest_dry_run_failed(db_url, dagster_env, capsys):
+def seed_a_failed_latest_dry_run(db_url) -> None:
+    """Live tables, a passing dry-run an hour ago (dry-ok, its candidates built), then a failed one (dry-bad)."""
     with connect(db_url) as conn:
         seed_live(conn)
         seed_candidates(conn, "dry-ok", passed=True, finished=datetime.now(timezone.utc) - timedelta(hours=1))
         record_dry_run(conn, "dry-bad", passed=False, finished=datetime.now(timezone.utc), ledger=[])
+
+
+def test_apply_refuses_when_the_latest_dry_run_failed(db_url, dagster_env, capsys):
+    seed_a_failed_latest_dry_run(db_url)
     before = live_and_candidates(db_url)
     assert cli("apply") == 3
     err = capsys.readouterr().err

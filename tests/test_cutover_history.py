@@ -19,7 +19,6 @@ process lands in that history (the last test).
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -29,7 +28,7 @@ from tests.test_cutover_apply import (  # noqa: F401  (dagster_db, dagster_env: 
     dagster_db,
     dagster_env,
     live_and_candidates,
-    record_dry_run,
+    seed_a_failed_latest_dry_run,
     seed_candidates,
     seed_live,
 )
@@ -117,10 +116,7 @@ def test_apply_and_rollback_are_successful_runs_in_the_dagster_history(db_url, h
 
 
 def test_refused_apply_and_rollback_are_failed_runs_with_the_reason(db_url, history, capsys):
-    with connect(db_url) as conn:
-        seed_live(conn)
-        seed_candidates(conn, "dry-ok", passed=True, finished=datetime.now(timezone.utc) - timedelta(hours=1))
-        record_dry_run(conn, "dry-bad", passed=False, finished=datetime.now(timezone.utc), ledger=[])
+    seed_a_failed_latest_dry_run(db_url)
     before = live_and_candidates(db_url)
 
     assert cli("apply") == 3

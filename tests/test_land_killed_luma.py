@@ -15,7 +15,7 @@ from tests.standins.luma import LumaStandin
 from tests.test_luma_live import counts as luma_counts
 from tests.test_luma_live import make_events, make_guests
 from tests.killed_landing import (
-    start_landing, wait_for, sigkill, reap, fetch, backends, lock_waiters, wait_until_gone,
+    start_landing, wait_for, sigkill, reap, fetch, backends, kill_while_its_load_waits,
     hold_locks, ledger, all_old_or_all_new,
 )
 
@@ -87,17 +87,12 @@ def test_luma_landing_killed_during_its_merge_then_rerun_has_no_duplicates(db_ur
     locker = hold_locks(db_url, ["raw_luma.events", "raw_luma.guests"])
     mine = backends(db_url)
     proc = start_landing("luma", None, "run-killed", env, log)
-    try:
-        waiting = wait_for(lambda: lock_waiters(db_url, mine), proc, "the merge to wait for the raw tables", log)
+
+    def waits_in_its_merge(waiting):
         assert any("raw_luma" in q for (q,) in fetch(db_url, "select query from pg_stat_activity where pid = any(%s)", (list(waiting),)))
         assert len(luma.requests) == 6 + 36  # the listing was complete: this is the load
-        child_sessions = backends(db_url) - mine
-        sigkill(proc)
-    finally:
-        locker.rollback()
-        locker.close()
-        reap(proc)
-    wait_until_gone(db_url, child_sessions)
+
+    kill_while_its_load_waits(db_url, proc, locker, mine, log, "the merge to wait for the raw tables", waits_in_its_merge)
 
     events, guests = luma_rows(db_url)
     all_old_or_all_new(events, before_events, {(f"evt-{i:03d}",) for i in range(12)}, "raw_luma.events")

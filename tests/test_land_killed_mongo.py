@@ -14,8 +14,8 @@ import psutil
 from pipelines import land
 from pipelines.mongo.collections import COLLECTIONS
 from tests.killed_landing import (
-    start_landing, wait_for, sigkill, reap, conversion_workers, fetch, backends, lock_waiters,
-    wait_until_gone, hold_locks, ledger, all_old_or_all_new, UTC,
+    start_landing, wait_for, sigkill, reap, conversion_workers, fetch, backends, kill_while_its_load_waits,
+    hold_locks, ledger, all_old_or_all_new, UTC,
 )
 
 
@@ -96,15 +96,7 @@ def test_mongo_snapshot_landing_killed_during_its_swap_then_rerun_is_exact(db_ur
     locker = hold_locks(db_url, [f"raw_mongo.{name}" for name in COLLECTIONS])
     mine = backends(db_url)
     proc = start_landing("mongo", str(tmp_path / "B"), "run-killed", env, log)
-    try:
-        wait_for(lambda: lock_waiters(db_url, mine), proc, "the replace to wait for the raw tables", log)
-        child_sessions = backends(db_url) - mine
-        sigkill(proc)
-    finally:
-        locker.rollback()
-        locker.close()
-        reap(proc)
-    wait_until_gone(db_url, child_sessions)
+    kill_while_its_load_waits(db_url, proc, locker, mine, log, "the replace to wait for the raw tables")
 
     after = mongo_rows(db_url)
     for name in COLLECTIONS:

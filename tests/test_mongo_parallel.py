@@ -8,7 +8,9 @@ import datetime as dt
 import pytest
 
 from pipelines.mongo import parallel
-from tests.test_mongo_snapshot import _bson, _good_then_bad, far_future_bson, rich_document, write_manifest
+from tests.test_mongo_snapshot import (
+    MALFORMED_BSON, _bson, _good_then_bad, far_future_bson, malformed_bson, rich_document, write_manifest,
+)
 from tests.test_mongo_source import fetch, land
 
 UTC = dt.timezone.utc
@@ -59,8 +61,6 @@ def test_workers_land_the_same_rows_as_the_main_process(db_url, tmp_path, monkey
 
 
 def test_chunks_come_back_in_file_order():
-    import pyarrow as pa  # noqa: F401  (the worker's import, warmed here)
-
     from bson import ObjectId
 
     data = _bson(*({"_id": ObjectId(f"{i:024x}"), "n": i} for i in range(1, 26)))
@@ -69,22 +69,9 @@ def test_chunks_come_back_in_file_order():
     assert b"".join(part for _, part in chunks) == data
 
 
-@pytest.mark.parametrize("case", ["truncated", "garbage size", "bad element type"])
+@pytest.mark.parametrize("case", MALFORMED_BSON)
 def test_a_malformed_document_names_file_and_document_from_a_worker(db_url, tmp_path, case, every_file_parallel):
-    import struct
-
-    from bson import ObjectId
-
-    good = _bson({"_id": ObjectId(), "a": 1}, {"_id": ObjectId(), "a": 2})
-    third = bytearray(_bson({"_id": ObjectId(), "a": 3}))
-    if case == "truncated":
-        data = good + bytes(third[:-5])
-    elif case == "garbage size":
-        data = good + struct.pack("<i", 3) + b"\x00\x00\x00"
-    else:
-        third[4] = 0x77  # no such BSON element type: only decoding, in the worker, finds it
-        data = good + bytes(third)
-    message, path = _good_then_bad(tmp_path, db_url, "profiles.bson", data)
+    message, path = _good_then_bad(tmp_path, db_url, "profiles.bson", malformed_bson(case))
     assert str(path) in message and "document 3" in message
 
 

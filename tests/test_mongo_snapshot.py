@@ -178,20 +178,26 @@ def _bson(*docs) -> bytes:
     return b"".join(bson.encode(d) for d in docs)
 
 
-@pytest.mark.parametrize("case", ["truncated", "garbage size", "bad element type"])
-def test_malformed_bson_names_file_and_document(db_url, tmp_path, case):
+MALFORMED_BSON = ["truncated", "garbage size", "bad element type"]
+
+
+def malformed_bson(case: str) -> bytes:
+    """Two good documents, then a third that is broken the way `case` says."""
     from bson import ObjectId
 
     good = _bson({"_id": ObjectId(), "a": 1}, {"_id": ObjectId(), "a": 2})
     third = bytearray(_bson({"_id": ObjectId(), "a": 3}))
     if case == "truncated":
-        data = good + bytes(third[:-5])
-    elif case == "garbage size":
-        data = good + struct.pack("<i", 3) + b"\x00\x00\x00"
-    else:
-        third[4] = 0x77  # no such BSON element type
-        data = good + bytes(third)
-    message, path = _good_then_bad(tmp_path, db_url, "profiles.bson", data)
+        return good + bytes(third[:-5])
+    if case == "garbage size":
+        return good + struct.pack("<i", 3) + b"\x00\x00\x00"
+    third[4] = 0x77  # no such BSON element type: only decoding finds it
+    return good + bytes(third)
+
+
+@pytest.mark.parametrize("case", MALFORMED_BSON)
+def test_malformed_bson_names_file_and_document(db_url, tmp_path, case):
+    message, path = _good_then_bad(tmp_path, db_url, "profiles.bson", malformed_bson(case))
     assert str(path) in message and "document 3" in message
 
 
