@@ -67,6 +67,10 @@ def test_identity_antijoin_and_ceiling(db_url, monkeypatch):
     ceiling = failed[("migration.count_ledger", "quarantine under its ceiling")]
     assert "airtable.users" in ceiling.message and "ceiling 10%" in ceiling.message
 
+    monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.0005")  # a ceiling finer than one decimal is printed as set
+    failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
+    assert "ceiling 0.05%" in failed[("migration.count_ledger", "quarantine under its ceiling")].message
+
     monkeypatch.setenv("CUTOVER_QUARANTINE_CEILINGS", "airtable.users=0.5")
     failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
     assert ("migration.count_ledger", "quarantine under its ceiling") not in failed
