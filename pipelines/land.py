@@ -64,10 +64,9 @@ def run_with_fallback(source: str, snapshot_dir: str | None, attempt):
     try:
         return _attempt_with_fallback(source, snapshot_dir, attempt)
     finally:
-        if source == "mongo":
-            from pipelines.mongo import parallel
-
-            parallel.shutdown()  # the conversion workers of large snapshot files
+        after_landing = getattr(module(source), "after_landing", None)
+        if after_landing is not None:  # a source's own cleanup (MongoDB: its conversion workers)
+            after_landing()
 
 
 def _attempt_with_fallback(source: str, snapshot_dir: str | None, attempt):

@@ -81,3 +81,12 @@ def test_a_bad_worker_setting_is_named(monkeypatch):
     monkeypatch.setenv("CUTOVER_MONGO_WORKERS", "many")
     with pytest.raises(CutoverError, match="CUTOVER_MONGO_WORKERS"):
         parallel.workers()
+
+
+def test_a_landing_stops_its_conversion_workers_when_it_ends(db_url, tmp_path, every_file_parallel):
+    from pipelines import land
+
+    _snapshot(tmp_path / "snap")
+    land.run_source("mongo", str(tmp_path / "snap"), db_url)
+    assert parallel._pool is None  # started for profiles.bson, shut down by the landing's end
+    assert fetch(db_url, "select count(*) from raw_mongo.profiles")[0][0] == 61

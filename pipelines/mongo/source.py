@@ -153,6 +153,12 @@ def mongo_source(snapshot_dir: str | None = None, client: Any = None, batch_size
     return mongo()
 
 
+def after_landing() -> None:
+    """Called by pipelines/land.py when a landing ends, however it ends: stop the worker processes
+    that converted large snapshot files (they would otherwise idle until the process exits)."""
+    parallel.shutdown()
+
+
 def source_counts(snapshot_dir: str | None, client: Any = None) -> dict[str, int]:
     """The count the source reports per collection, keyed by collection (= raw table) name.
 
