@@ -6,8 +6,6 @@ Kept out of assets/land/definitions.py so that loading the code location never i
 
 from __future__ import annotations
 
-import time
-
 from pipelines import land
 
 
@@ -24,45 +22,71 @@ def translator(source: str):
     return RawTranslator()
 
 
-def materialize(context, source: str, snapshot_dir: str | None, url: str):
-    """Yield one MaterializeResult per landed table (rows landed, source count, duration); raise
-    GateFailed after yielding when the land gate fails."""
-    import dagster as dg
-    from dagster_dlt import DagsterDltResource
-
+def materialize(context, sources: list[str], snapshot_dir: str | None, url: str):
+    """Land `sources` at once (pipelines/land_concurrent.py) and yield one MaterializeResult per
+    landed table (rows landed, source count, duration). A source that failed to land, or whose
+    count ledger failed, is raised after the others' materializations are yielded."""
     from pipelines.database import connect
-    from pipelines.errors import GateFailed
+    from pipelines.land_concurrent import land_each
 
     run_id = context.run.run_id
     with connect(url) as conn:
         land.record_run(conn, run_id, context.job_name or "land", snapshot_dir)
         conn.commit()
-    pipeline = land.make_pipeline(source, url)
-    started = time.monotonic()
+    # dlt's first pipeline loads its plugins (imports): in this thread, before the landing threads
+    pipelines = {source: land.make_pipeline(source, url) for source in sources}
+    outcomes = land_each(sources, lambda source: _run_dlt(context, source, pipelines[source], snapshot_dir))
+    failures = []
+    for outcome in outcomes:
+        if outcome.error is not None:
+            failures.append(outcome.error)
+            continue
+        try:
+            yield from _materializations(context, outcome, snapshot_dir, url)
+        except Exception as exc:
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+
+
+def _run_dlt(context, source: str, pipeline, snapshot_dir: str | None):
+    """dagster-dlt's run of one source (in a landing thread); (its results, the dlt pipeline)."""
+    from dagster_dlt import DagsterDltResource
+
     results = land.run_with_fallback(source, snapshot_dir, lambda dlt_source: list(DagsterDltResource().run(
         context=context, dlt_source=dlt_source, dlt_pipeline=pipeline,
         dagster_dlt_translator=translator(source), **land.RUN_KWARGS,
     )))
-    seconds = time.monotonic() - started
+    return results, pipeline
+
+
+def _materializations(context, outcome, snapshot_dir: str | None, url: str):
+    import dagster as dg
+
+    from pipelines.database import connect
+    from pipelines.errors import GateFailed
+
+    results, pipeline = outcome.value
     ids = land.load_ids(pipeline.last_trace.last_load_info)
-    selected = [key.path[-1] for key in context.selected_asset_keys]
+    prefix = f"raw_{outcome.source}"
+    selected = [key.path[-1] for key in context.selected_asset_keys if key.path[0] == prefix]
     gate_error = None
     with connect(url) as conn:
         try:
-            figures = land.after_load(conn, source, snapshot_dir, run_id, ids, seconds, tables=selected, gate=False)
+            figures = land.after_load(conn, outcome.source, snapshot_dir, context.run.run_id, ids, outcome.seconds,
+                                      tables=selected, gate=False)
         except GateFailed as exc:
             gate_error = exc
             figures = land.last_figures
     for result in results:
-        table = result.asset_key.path[-1]
-        numbers = figures.get(table, {})
+        numbers = figures.get(result.asset_key.path[-1], {})
         yield dg.MaterializeResult(
             asset_key=result.asset_key,
             metadata={
                 **(result.metadata or {}),
                 "rows_landed": dg.MetadataValue.int(int(numbers.get("landed") or 0)),
                 "source_count": dg.MetadataValue.int(int(numbers.get("source_count") or 0)),
-                "duration_s": dg.MetadataValue.float(round(seconds, 3)),
+                "duration_s": dg.MetadataValue.float(round(outcome.seconds, 3)),
                 "snapshot_dir": dg.MetadataValue.text(snapshot_dir or "live"),
             },
         )

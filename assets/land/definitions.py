@@ -1,10 +1,17 @@
-"""The land phase as Dagster assets (group `land`): one multi-asset per source, run by dagster-dlt.
+"""The land phase as Dagster assets (group `land`): one multi-asset, run by dagster-dlt.
 
 Asset keys are [raw_<source>, table]. The table lists are the contract of SPEC §2 (the same names
 the dlt resources use), written out here so that loading the code location never imports dlt; the
 work happens in `pipelines.land_dagster.materialize`. A source whose dlt module is not part of this
-build has no assets. Each materialization carries rows_landed, source_count and duration_s; a failed
-land gate fails the step after the tables' materializations are recorded (exit 3 in `cutover land`).
+build has no assets.
+
+One step for all sources (not one per source) because Dagster's in-process executor runs steps one
+after another, and the sources land faster at once (pipelines/land_concurrent.py). The cost: a
+source that fails to land fails the step, so neither application's transform starts in that run;
+the other sources' raw tables are landed and recorded all the same.
+
+Each materialization carries rows_landed, source_count and duration_s; a failed land gate fails
+the step after the tables' materializations are recorded (exit 3 in `cutover land`).
 """
 
 import importlib.util
@@ -33,20 +40,25 @@ def _available(source: str) -> bool:
         return False
 
 
-def land_assets(source: str) -> dg.AssetsDefinition:
+def land_assets(*sources: str) -> dg.AssetsDefinition:
+    """One step landing `sources` (default: every source of this build) at once; a subset
+    selection lands only the sources that own a selected table."""
+    sources = sources or tuple(source for source in TABLES if _available(source))
     specs = [
         dg.AssetSpec(key=dg.AssetKey([f"raw_{source}", table]), group_name="land", kinds={"dlt", "postgres"},
                      description=DESCRIPTIONS[source])
+        for source in sources
         for table in TABLES[source]
     ]
 
-    @dg.multi_asset(name=f"land_{source}", specs=specs, can_subset=True)
+    @dg.multi_asset(name="land_sources", specs=specs, can_subset=True)
     def _land(context: dg.AssetExecutionContext, sources: SourcesResource, postgres: PostgresResource):
         from pipelines.land_dagster import materialize
 
-        yield from materialize(context, source, sources.snapshot(), postgres.url())
+        selected = {key.path[0].removeprefix("raw_") for key in context.selected_asset_keys}
+        yield from materialize(context, [s for s in TABLES if s in selected], sources.snapshot(), postgres.url())
 
     return _land
 
 
-defs = dg.Definitions(assets=[land_assets(source) for source in TABLES if _available(source)])
+defs = dg.Definitions(assets=[land_assets()])
