@@ -115,6 +115,9 @@ def make_pipeline(source: str, url: str | None = None):
     # dlt gzips its load files by default; they never leave this machine, and gzip was ~85 % of the
     # normalise step (bench/: 25 s -> 3 s for 860k Airtable records).
     os.environ.setdefault("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "true")
+    # The same for the parquet files extract writes and normalise reads back once: snappy cost
+    # more CPU than the bytes it saved on a local disk (bench/, scale 100: ~0.5 s of the landing).
+    os.environ.setdefault("DATA_WRITER__COMPRESSION", "none")
     # Normalisation (parquet -> csv, pyarrow's C++ writer) in the landing's own process: under an
     # orchestrator dlt starts its worker pool with `spawn`, and importing dlt in each worker cost
     # more than the work it shared (bench/, scale 100: land 27.5 s with 2 workers, 25.7 s with 1).

@@ -38,11 +38,10 @@ class _NeedsWalk(Exception):
 
 
 def _iso(value: dt.datetime) -> str:
-    text = value.isoformat(timespec="milliseconds")
-    if text.endswith("+00:00") and value.year >= 1000:  # the common case: decoded aware in UTC
-        return text[:-6] + "Z"
-    if value.tzinfo is not None:
+    if value.tzinfo is not None:  # live documents of a client decoding aware datetimes
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if value.year >= 1000:
+        return value.isoformat(timespec="milliseconds") + "Z"
     # isoformat does not pad years below 1000 the same way everywhere; keep four digits explicit
     return f"{value.year:04d}" + value.isoformat(timespec="milliseconds")[4:] + "Z"
 
