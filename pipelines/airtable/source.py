@@ -93,16 +93,33 @@ def to_arrow(rows: list[tuple[str, str | None, dict]], where=None):
 
 
 def _snapshot_batches(path: Path, batch_rows: int, fast: bool = True) -> Iterator:
-    """Arrow batches of a snapshot table. fast: canonical lines are sliced, not parsed (see
-    fast_lines.py); safe (fast=False): every line parsed by orjson, errors named by file:line."""
-    lines = _fast_rows(path) if fast else _safe_rows(path)
+    """Arrow batches of a snapshot table. fast: canonical lines are sliced, not parsed (blocks of
+    them at once, see fast_blocks.py; a block with another line goes line by line, fast_lines.py);
+    safe (fast=False): every line parsed by orjson, errors named by file:line."""
     yielded = False
-    for batch in batched(lines, batch_rows):
-        linenos = [row[3] for row in batch]
-        yield to_arrow(batch, where=lambda index: f"{path}:{linenos[index]}")
+    for batch in _fast_tables(path, batch_rows) if fast and path.is_file() else _line_tables(path, _safe_rows(path), batch_rows):
+        yield batch
         yielded = True
     if not yielded:
         yield to_arrow([])  # an empty table still replaces (and creates) its raw table
+
+
+def _fast_tables(path: Path, batch_rows: int) -> Iterator:
+    from pipelines.airtable.fast_blocks import blocks, table
+
+    for first_line, block in blocks(path):
+        arrow = table(block)
+        if arrow is None:
+            lines = enumerate(block.split(b"\n")[:-1], start=first_line)
+            yield from _line_tables(path, _fast_rows(path, lines), batch_rows)
+        elif arrow.num_rows:
+            yield arrow
+
+
+def _line_tables(path: Path, rows: Iterator[tuple], batch_rows: int) -> Iterator:
+    for batch in batched(rows, batch_rows):
+        linenos = [row[3] for row in batch]
+        yield to_arrow(batch, where=lambda index: f"{path}:{linenos[index]}")
 
 
 def _safe_rows(path: Path) -> Iterator[tuple]:
@@ -111,30 +128,27 @@ def _safe_rows(path: Path) -> Iterator[tuple]:
         yield record_id, created, _fields_text(line, record, record_id, created) or fields, lineno
 
 
-def _fast_rows(path: Path) -> Iterator[tuple]:
+def _fast_rows(path: Path, lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple]:
+    """Rows of numbered lines: sliced when canonical (fast_lines.split), else parsed."""
     import orjson
 
     from pipelines.airtable.fast_lines import split
 
-    if not path.is_file():
-        yield from _safe_rows(path)  # names the missing file
-        return
-    with path.open("rb") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            parts = split(line)
-            if parts is not None:
-                yield parts[0], parts[1], parts[2], lineno
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise CutoverError(f"{path}:{lineno}: malformed JSON ({exc}); fix or remove that line and rerun.") from None
-            if not isinstance(record, dict):
-                raise CutoverError(f"{path}:{lineno}: expected a JSON object, found {type(record).__name__}; fix that line and rerun.")
-            record_id, created, fields = _validated(path, lineno, record)
-            yield record_id, created, _fields_text(line, record, record_id, created) or fields, lineno
+    for lineno, line in lines:
+        parts = split(line)
+        if parts is not None:
+            yield parts[0], parts[1], parts[2], lineno
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise CutoverError(f"{path}:{lineno}: malformed JSON ({exc}); fix or remove that line and rerun.") from None
+        if not isinstance(record, dict):
+            raise CutoverError(f"{path}:{lineno}: expected a JSON object, found {type(record).__name__}; fix that line and rerun.")
+        record_id, created, fields = _validated(path, lineno, record)
+        yield record_id, created, _fields_text(line, record, record_id, created) or fields, lineno
 
 
 def _live_batches(table: str, batch_rows: int = 2_000) -> Iterator:
