@@ -116,7 +116,7 @@ def test_missing_live_credentials_sentence_carries_no_exception_internals(db_url
     line = one_line(cutover("land", env=env))
     assert "AIRTABLE_API_KEY is not set" in line
     assert not EXCEPTION_PATH.search(line), line
-    assert "In processing pipe" not in line and "step land_airtable failed" not in line, line
+    assert "In processing pipe" not in line and "step land_sources failed" not in line, line
 
 
 # --- a snapshot directory that does not exist -----------------------------------------------------
