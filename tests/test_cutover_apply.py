@@ -113,13 +113,18 @@ def live_and_candidates(url):
         return {s: contents(conn, s) for s in ("podium", "hello_miami", "podium_next", "hello_miami_next")}
 
 
+def seed_live_and_candidates(url) -> dict:
+    """Live tables and a passed dry-run's candidates; returns live_and_candidates of that state."""
+    with connect(url) as conn:
+        seed_live(conn)
+        seed_candidates(conn)
+    return live_and_candidates(url)
+
+
 # ---------------------------------------------------------------- tests
 
 def test_apply_then_rollback_restores_the_live_tables_exactly(db_url, dagster_env, capsys):
-    with connect(db_url) as conn:
-        seed_live(conn)
-        seed_candidates(conn)
-    before = live_and_candidates(db_url)
+    before = seed_live_and_candidates(db_url)
 
     assert cli("apply") == 0
     assert "cutover 1" in capsys.readouterr().out

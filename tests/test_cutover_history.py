@@ -29,8 +29,7 @@ from tests.test_cutover_apply import (  # noqa: F401  (dagster_db, dagster_env: 
     dagster_env,
     live_and_candidates,
     seed_a_failed_latest_dry_run,
-    seed_candidates,
-    seed_live,
+    seed_live_and_candidates,
 )
 
 
@@ -95,9 +94,7 @@ def assert_run(inst, run_id: str, job: str, status: str) -> None:
 
 
 def test_apply_and_rollback_are_successful_runs_in_the_dagster_history(db_url, history, capsys):
-    with connect(db_url) as conn:
-        seed_live(conn)
-        seed_candidates(conn)
+    seed_live_and_candidates(db_url)
     assert dagster_run_ids(history, "apply") == dagster_run_ids(history, "rollback") == set()
 
     assert cli("apply") == 0
@@ -136,33 +133,32 @@ def test_refused_apply_and_rollback_are_failed_runs_with_the_reason(db_url, hist
     assert live_and_candidates(db_url) == before
 
 
+def assert_rerun_changes_nothing(db_url, capsys, command: str, *phrases: str) -> None:
+    """`cutover <command>` exits 0 saying every phrase, and the live and candidate tables stay as they were."""
+    state = live_and_candidates(db_url)
+    capsys.readouterr()
+    assert cli(command) == 0
+    out = capsys.readouterr().out
+    assert all(phrase in out for phrase in phrases), out
+    assert live_and_candidates(db_url) == state
+
+
 def test_apply_twice_and_rollback_twice_are_safe(db_url, history, capsys):
-    with connect(db_url) as conn:
-        seed_live(conn)
-        seed_candidates(conn)
-    before = live_and_candidates(db_url)
+    before = seed_live_and_candidates(db_url)
 
     assert cli("apply") == 0
     applied = live_and_candidates(db_url)
     assert applied["podium"] == before["podium_next"] and applied["hello_miami"] == before["hello_miami_next"]
-    capsys.readouterr()
 
     # apply again: the latest dry-run is already live -> a no-op, exit 0, nothing swapped
-    assert cli("apply") == 0
-    out = capsys.readouterr().out
-    assert "dry-run dry-1 is already live (cutover 1" in out and "nothing to apply" in out
-    assert live_and_candidates(db_url) == applied
+    assert_rerun_changes_nothing(db_url, capsys, "apply", "dry-run dry-1 is already live (cutover 1", "nothing to apply")
 
     assert cli("rollback") == 0
     assert live_and_candidates(db_url)["podium"] == before["podium"]
     rolled_back = live_and_candidates(db_url)
-    capsys.readouterr()
 
     # rollback again: already rolled back -> a no-op, exit 0; the live tables stay the pre-cutover ones
-    assert cli("rollback") == 0
-    out = capsys.readouterr().out
-    assert "cutover 1 (dry-run dry-1) was already rolled back" in out and "nothing to do" in out
-    assert live_and_candidates(db_url) == rolled_back
+    assert_rerun_changes_nothing(db_url, capsys, "rollback", "cutover 1 (dry-run dry-1) was already rolled back", "nothing to do")
 
     # apply after the rollback: the candidates were emptied by the cutover -> refused, exit 3, nothing changes
     assert cli("apply") == 3
@@ -192,9 +188,7 @@ def test_with_dagster_pg_url_set_every_run_of_a_process_is_in_that_history(db_ur
 
     from assets.runner import _psycopg2
 
-    with connect(db_url) as conn:
-        seed_live(conn)
-        seed_candidates(conn)
+    seed_live_and_candidates(db_url)
     assert cli("apply") == 0
     assert cli("rollback") == 0
     ids = {job: recorded_runs(db_url, job)[0][0] for job in ("apply", "rollback")}

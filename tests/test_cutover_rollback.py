@@ -14,16 +14,13 @@ import psycopg
 import pytest
 
 from pipelines.database import connect
-from tests.test_cutover_apply import cli, dagster_db, dagster_env, live_and_candidates, seed_candidates, seed_live, uid  # noqa: F401
+from tests.test_cutover_apply import cli, dagster_db, dagster_env, live_and_candidates, seed_live_and_candidates, uid  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def test_rollback_after_live_writes_refuses_and_states_the_count(db_url, dagster_env, capsys):
-    with connect(db_url) as conn:
-        seed_live(conn)
-        seed_candidates(conn)
-    before = live_and_candidates(db_url)
+    before = seed_live_and_candidates(db_url)
     assert cli("apply") == 0
     with connect(db_url) as conn:  # the applications are running on the new live tables
         conn.execute("insert into podium.users (id, email, first_name) values (%s, 'n1@example.org', 'N'), (%s, 'n2@example.org', 'N')",
@@ -82,10 +79,7 @@ def _wait_until_backend_gone(url: str, timeout: float = 30) -> None:
 
 
 def test_apply_killed_in_the_middle_leaves_live_fully_old(db_url, dagster_env):
-    with connect(db_url) as conn:
-        seed_live(conn)
-        seed_candidates(conn)
-    before = live_and_candidates(db_url)
+    before = seed_live_and_candidates(db_url)
     env = {**os.environ, "CUTOVER_TEST_PAUSE_IN_SWAP": "30"}
     proc = subprocess.Popen([sys.executable, "-m", "assets.cli", "apply"], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
