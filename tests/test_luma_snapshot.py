@@ -111,3 +111,22 @@ def test_manifest_lists_a_missing_luma_file(tmp_path):
     (tmp_path / "luma" / "guests.jsonl").unlink()
     with pytest.raises(CutoverError, match="luma.guests"):
         luma_source(snapshot_dir=str(tmp_path))
+
+
+def test_a_snapshot_landing_after_a_live_landing_merges_into_the_same_tables(db_url, tmp_path, monkeypatch):
+    """Through the project's own pipeline (pipelines.land), as `cutover land` runs it: live entries
+    arrive as rows, snapshot entries as Arrow tables, and both must fit the one raw table."""
+    from pipelines import land as landing
+
+    events = make_events(4)
+    guests = make_guests(events, 2)
+    write_snapshot(tmp_path / "snap", events, guests)
+    with LumaStandin(events, guests, shape="mixed", page_size=2) as luma:
+        monkeypatch.setenv("LUMA_BASE_URL", luma.url)
+        monkeypatch.setenv("LUMA_API_KEY", luma.api_key)
+        landing.run_source("luma", None, db_url)
+        landing.run_source("luma", str(tmp_path / "snap"), db_url)
+        assert counts(db_url) == (4, 4, 8, 8)
+        landing.run_source("luma", None, db_url)  # and live again after the snapshot
+    assert counts(db_url) == (4, 4, 8, 8)
+    assert fetch(db_url, "select count(*) from raw_luma.guests where _dlt_id is null") == [(0,)]

@@ -32,12 +32,17 @@ EVENT_COLUMNS = {
     "start_at": {"data_type": "timestamp", "timezone": True, "nullable": True},
     "updated_at": {"data_type": "timestamp", "timezone": True, "nullable": True},
     "record": {"data_type": "json", "nullable": False},
+    "_dlt_id": {"data_type": "text", "nullable": False},
 }
 GUEST_COLUMNS = {
     "event_api_id": {"data_type": "text", "nullable": False},
     "api_id": {"data_type": "text", "nullable": False},
     "record": {"data_type": "json", "nullable": False},
+    "_dlt_id": {"data_type": "text", "nullable": False},
 }
+# `_dlt_id`: dlt gives live entries (rows) one of its own, but Arrow tables only on request, which
+# pipelines/land.py turns off for speed; so snapshot tables carry their key as `_dlt_id`, and a
+# snapshot landing fits the raw table a live landing or the sync created (and the other way round).
 BATCH = 10_000  # rows per Arrow table: dlt pays a fixed cost per item
 
 _last: dict[str, RequestStats] = {}
@@ -93,11 +98,13 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
 def _event_table(rows: list[dict]):
     import pyarrow as pa
 
+    keys = pa.array([r["api_id"] for r in rows], pa.string())
     return pa.Table.from_pydict({
-        "api_id": pa.array([r["api_id"] for r in rows], pa.string()),
+        "api_id": keys,
         "start_at": pa.array([r["start_at"] for r in rows], pa.timestamp("us", tz="UTC")),
         "updated_at": pa.array([r["updated_at"] for r in rows], pa.timestamp("us", tz="UTC")),
         "record": pa.array([r["record"] for r in rows], pa.string()),
+        "_dlt_id": keys,
     })
 
 
@@ -108,6 +115,7 @@ def _guest_table(rows: list[dict]):
         "event_api_id": pa.array([r["event_api_id"] for r in rows], pa.string()),
         "api_id": pa.array([r["api_id"] for r in rows], pa.string()),
         "record": pa.array([r["record"] for r in rows], pa.string()),
+        "_dlt_id": pa.array([f"{r['event_api_id']}/{r['api_id']}" for r in rows], pa.string()),
     })
 
 
@@ -157,7 +165,6 @@ def luma_source(snapshot_dir: str | None = None, window_start=None, window_end=N
 
     # Arrow rows (snapshot mode) get dlt's bookkeeping columns only on request (see pipelines/land.py).
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
     if snapshot_dir is not None:
         folder = Path(snapshot_dir) / "luma"
         events_path, guests_path = folder / "events.jsonl", folder / "guests.jsonl"
