@@ -23,21 +23,29 @@ def iter_objects(path: Path) -> Iterator[tuple[int, dict]]:
 
 def iter_lines(path: Path) -> Iterator[tuple[int, bytes, dict]]:
     """(line number, the line's bytes, object) for every non-blank line of `path`."""
-    import orjson
-
     if not path.is_file():
         raise CutoverError(f"snapshot file {path} is missing: rewrite the snapshot with `cutover snapshot` or `cutover sample`.")
     with path.open("rb") as handle:
         for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise CutoverError(f"{path}:{lineno}: malformed JSON ({exc}); fix or remove that line and rerun.") from None
-            if not isinstance(obj, dict):
-                raise CutoverError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}; fix that line and rerun.")
-            yield lineno, line, obj
+            obj = parse_line(path, lineno, line)
+            if obj is not None:
+                yield lineno, line, obj
+
+
+def parse_line(path: Path, lineno: int, line: bytes) -> dict | None:
+    """The object on line `lineno` of `path` (None for a blank line); anything else is one sentence
+    naming the file and line."""
+    import orjson
+
+    if not line.strip():
+        return None
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise CutoverError(f"{path}:{lineno}: malformed JSON ({exc}); fix or remove that line and rerun.") from None
+    if not isinstance(obj, dict):
+        raise CutoverError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}; fix that line and rerun.")
+    return obj
 
 
 def batched(items: Iterator, size: int = BATCH_ROWS) -> Iterator[list]:

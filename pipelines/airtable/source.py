@@ -18,7 +18,7 @@ import dlt
 
 from pipelines.airtable import TABLES
 from pipelines.errors import CutoverError
-from pipelines.land_jsonl import BATCH_ROWS, batched, count_lines, iter_lines
+from pipelines.land_jsonl import BATCH_ROWS, batched, count_lines, iter_lines, parse_line
 
 COLUMNS = {
     "id": {"data_type": "text", "nullable": False, "primary_key": True},
@@ -124,31 +124,25 @@ def _line_tables(path: Path, rows: Iterator[tuple], batch_rows: int) -> Iterator
 
 def _safe_rows(path: Path) -> Iterator[tuple]:
     for lineno, line, record in iter_lines(path):
-        record_id, created, fields = _validated(path, lineno, record)
-        yield record_id, created, _fields_text(line, record, record_id, created) or fields, lineno
+        yield _row(path, lineno, line, record)
 
 
 def _fast_rows(path: Path, lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple]:
     """Rows of numbered lines: sliced when canonical (fast_lines.split), else parsed."""
-    import orjson
-
     from pipelines.airtable.fast_lines import split
 
     for lineno, line in lines:
         parts = split(line)
         if parts is not None:
             yield parts[0], parts[1], parts[2], lineno
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise CutoverError(f"{path}:{lineno}: malformed JSON ({exc}); fix or remove that line and rerun.") from None
-        if not isinstance(record, dict):
-            raise CutoverError(f"{path}:{lineno}: expected a JSON object, found {type(record).__name__}; fix that line and rerun.")
-        record_id, created, fields = _validated(path, lineno, record)
-        yield record_id, created, _fields_text(line, record, record_id, created) or fields, lineno
+        elif (record := parse_line(path, lineno, line)) is not None:
+            yield _row(path, lineno, line, record)
+
+
+def _row(path: Path, lineno: int, line: bytes, record: dict) -> tuple:
+    """(id, createdTime, fields text or object, line number) of a parsed record."""
+    record_id, created, fields = _validated(path, lineno, record)
+    return record_id, created, _fields_text(line, record, record_id, created) or fields, lineno
 
 
 def _live_batches(table: str, batch_rows: int = 2_000) -> Iterator:
