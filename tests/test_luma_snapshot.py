@@ -130,3 +130,22 @@ def test_a_snapshot_landing_after_a_live_landing_merges_into_the_same_tables(db_
         landing.run_source("luma", None, db_url)  # and live again after the snapshot
     assert counts(db_url) == (4, 4, 8, 8)
     assert fetch(db_url, "select count(*) from raw_luma.guests where _dlt_id is null") == [(0,)]
+
+
+def test_raw_luma_tables_landed_before_luma_carried_dlt_id_take_the_column(db_url, tmp_path):
+    """A database whose raw_luma tables an earlier version landed from a snapshot (no `_dlt_id`,
+    and a dlt schema without it) lands the next snapshot on top of them."""
+    from pipelines import land as landing
+    from pipelines.database import connect
+
+    events = make_events(3)
+    write_snapshot(tmp_path / "snap", events, make_guests(events, 2))
+    landing.run_source("luma", str(tmp_path / "snap"), db_url)
+    with connect(db_url) as conn:  # what the earlier version left behind
+        conn.execute("alter table raw_luma.events drop column _dlt_id")
+        conn.execute("alter table raw_luma.guests drop column _dlt_id")
+        conn.execute("delete from raw_luma._dlt_version")
+    landing.make_pipeline("luma", db_url).drop()
+    landing.run_source("luma", str(tmp_path / "snap"), db_url)
+    assert counts(db_url) == (3, 3, 6, 6)
+    assert fetch(db_url, "select count(*) from raw_luma.guests where _dlt_id is null") == [(0,)]

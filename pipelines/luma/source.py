@@ -32,17 +32,18 @@ EVENT_COLUMNS = {
     "start_at": {"data_type": "timestamp", "timezone": True, "nullable": True},
     "updated_at": {"data_type": "timestamp", "timezone": True, "nullable": True},
     "record": {"data_type": "json", "nullable": False},
-    "_dlt_id": {"data_type": "text", "nullable": False},
+    "_dlt_id": {"data_type": "text", "nullable": True},
 }
 GUEST_COLUMNS = {
     "event_api_id": {"data_type": "text", "nullable": False},
     "api_id": {"data_type": "text", "nullable": False},
     "record": {"data_type": "json", "nullable": False},
-    "_dlt_id": {"data_type": "text", "nullable": False},
+    "_dlt_id": {"data_type": "text", "nullable": True},
 }
 # `_dlt_id`: dlt gives live entries (rows) one of its own, but Arrow tables only on request, which
 # pipelines/land.py turns off for speed; so snapshot tables carry their key as `_dlt_id`, and a
 # snapshot landing fits the raw table a live landing or the sync created (and the other way round).
+# Nullable, so that a raw table an earlier snapshot landing made without the column takes it.
 BATCH = 10_000  # rows per Arrow table: dlt pays a fixed cost per item
 
 _last: dict[str, RequestStats] = {}
