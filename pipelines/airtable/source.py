@@ -112,7 +112,7 @@ def _fast_tables(path: Path, batch_rows: int) -> Iterator:
         if arrow is None:
             lines = enumerate(block.split(b"\n")[:-1], start=first_line)
             yield from _line_tables(path, _fast_rows(path, lines), batch_rows)
-        elif arrow.num_rows:
+        else:
             yield arrow
 
 

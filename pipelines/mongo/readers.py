@@ -2,8 +2,9 @@
 `.json` file. Each reader yields decoded documents one at a time (never a whole collection) and
 turns a malformed document into one CutoverError sentence naming the file and the document.
 
-Decoding keeps datetimes UTC (naive, see codec_options), and uses `DatetimeConversion.DATETIME_AUTO`, so a date
-Python cannot represent (year > 9999 or < 1) comes back as `bson.DatetimeMS` instead of aborting.
+Decoding keeps datetimes UTC (naive, see codec_options) and uses
+`DatetimeConversion.DATETIME_AUTO`, so a date Python cannot represent (year > 9999 or < 1) comes
+back as `bson.DatetimeMS` instead of aborting.
 """
 
 from __future__ import annotations
