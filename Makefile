@@ -1,10 +1,11 @@
 # Two commands: `make demo` and `make test`. Both build .venv first (make install).
+# `make mutations`: the rule tests must fail for every mutation in tests/mutations/mutations.toml (CI).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-all bench ui clean
+.PHONY: install demo test test-all mutations bench ui clean
 
 install: $(STAMP)
 
@@ -23,6 +24,9 @@ test: install
 
 test-all: install
 	$(BIN)/python -m pytest -q -m "" -n 2 --dist loadfile
+
+mutations: install
+	$(BIN)/python tests/mutations/run.py
 
 bench: install
 	$(BIN)/python -m bench
