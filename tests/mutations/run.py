@@ -5,6 +5,9 @@ means its rule has no sharp test, and the check fails naming that rule.
     python tests/mutations/run.py [--jobs N] [--only NAME ...] [--list] [--keep]
 
 Decisions:
+- Hand-written mutations, not mutmut: the rules are SQL (the models' .sql files and the gates'
+  query strings in Python), which mutmut's operators do not reach, and each entry names the rule
+  it breaks, so a survivor reads as a sentence about the SPEC.
 - Mutations are applied to scratch copies of the repository (one per job, under the temp dir),
   never to the working tree: an interrupted check cannot leave a mutated rule behind. Each copy
   holds the sources only (no .venv, .local, .git); the copy comes first on PYTHONPATH, so its
