@@ -20,7 +20,7 @@ def run(args) -> int:
     snapshot = getattr(args, "snapshot", None)
     if snapshot:
         config = {"resources": {"sources": {"config": {"snapshot_dir": os.path.abspath(snapshot)}}}}
-    result = run_job("land", run_config=config)
+    result = run_job("land", run_config=config, quiet=not getattr(args, "verbose", False))
     with connect() as conn:
         record_run_end(conn, result.run_id, "succeeded" if result.success else "failed", passed=result.success)
         failed = conn.execute(
