@@ -76,6 +76,17 @@ def test_unreachable_database_url_is_one_sentence_for_every_phase_command(comman
     assert not (tmp_path / "report").exists() or not any((tmp_path / "report").iterdir())
 
 
+@pytest.mark.parametrize("command", PHASE_COMMANDS, ids=lambda c: c[0])
+def test_malformed_database_url_names_the_setting_and_masks_its_password(command, snapshot, tmp_path):
+    """Issue 15 item 3: one slash after the scheme, which libpq reads as a key=value string and
+    quotes back whole in its error."""
+    args = [a.format(snapshot=snapshot, report=tmp_path / "report") for a in command]
+    malformed = "postgresql:/postgres:hunter2SECRET@localhost:5432/postgres"
+    line = one_line(cutover(*args, env={"DATABASE_URL": malformed, "LUMA_API_KEY": "dummy"}, timeout=120))
+    assert line.startswith(f"cutover {command[0]}: DATABASE_URL "), line
+    assert "hunter2SECRET" not in line and "postgres:***@localhost" in line, line
+
+
 def test_database_that_does_not_exist_is_one_sentence(admin_url, snapshot):
     from pipelines.database import with_database
 
