@@ -310,8 +310,13 @@ def record_run(conn, run_id: str, job: str, snapshot_dir: str | None) -> None:
     """migration.runs: captured_at = the manifest's capture time, or (live) the run start."""
     from datetime import datetime, timezone
 
-    from pipelines.ledger import record_run_start
-    from pipelines.snapshot import captured_at
+    from pipelines.ledger import add_note, record_run_start
+    from pipelines.snapshot import all_counts, captured_at, missing_manifest
 
+    if snapshot_dir:
+        all_counts(snapshot_dir)  # a malformed count stops the run before anything lands
     captured = captured_at(snapshot_dir) or datetime.now(timezone.utc)
     record_run_start(conn, run_id, job, snapshot_dir, captured)
+    missing = missing_manifest(snapshot_dir)
+    if missing:
+        add_note(conn, run_id, "no_manifest", missing)
