@@ -34,7 +34,7 @@ from pathlib import Path
 
 from pipelines import settings
 from pipelines.errors import CutoverError
-from pipelines.masking import MaskedError, mask_error
+from pipelines.masking import MaskedError, MaskingFilter, mask_error
 from pipelines.land_gate import field_contract, record_land_gate  # noqa: F401  (re-exported)
 
 SOURCES = ("airtable", "mongo", "luma")
@@ -204,9 +204,8 @@ class _ExpectedHintWarnings:
 
 
 def _quiet_dlt() -> None:
+    """dlt's logger: without the expected hint warnings, masked, silent unless shown (masking.py)."""
     import logging
-
-    from pipelines.masking import MaskingFilter
 
     logger = logging.getLogger("dlt")
     if not any(isinstance(f, _ExpectedHintWarnings) for f in logger.filters):
