@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     ensure_runtime_dir()
     args = build_parser().parse_args(argv)
     from pipelines.errors import CutoverError, GateFailed
+    from pipelines.masking import mask_error, show_library_logs
+
+    show_library_logs(args.verbose)  # dlt's log lines and tracebacks only with -v (masked even then)
 
     module_name = COMMANDS[args.command][0]
     try:
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a sentence, not a traceback
         if args.verbose:
             raise
-        print(f"cutover {args.command}: unexpected error {type(exc).__name__}: {exc} (rerun with -v for the traceback).", file=sys.stderr)
+        print(f"cutover {args.command}: unexpected error {type(exc).__name__}: {mask_error(exc)} (rerun with -v for the traceback).", file=sys.stderr)
         return 1
 
 

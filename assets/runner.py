@@ -99,12 +99,42 @@ def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = N
         # the run history and shows with `cutover -v`
         config.setdefault("loggers", {"console": {"config": {"log_level": "CRITICAL"}}})
     job = defs.resolve_job_def(job_name)
-    return job.execute_in_process(
+    dagster_instance = dagster_instance or instance()
+    result = job.execute_in_process(
         run_config=config,
-        instance=dagster_instance or instance(),
+        instance=dagster_instance,
         tags=tags,
         raise_on_error=False,
     )
+    fail_abandoned_dagster_runs(dagster_instance, result.run_id)
+    return result
+
+
+def fail_abandoned_dagster_runs(dagster_instance, run_id: str) -> None:
+    """Dagster's side of the runs that run `run_id` found abandoned (pipelines/ledger.py
+    `fail_abandoned_runs`: their process is gone): reported failed through the instance, so they
+    stop showing as STARTED. Dagster's own run monitoring needs its daemon and a run launcher; the
+    CLI's in-process runs have neither."""
+    from pipelines.ledger import notes
+
+    with connect() as conn:
+        found = [note for note in notes(conn, run_id) if note.get("kind") == "abandoned_run"]
+    for note in found:
+        run = dagster_instance.get_run_by_id(note["run_id"])
+        if run is not None and not run.is_finished:
+            dagster_instance.report_run_failed(run, message=note["text"])
+
+
+def print_notes(command: str, run_id: str) -> None:
+    """The run's notes (migration.runs.notes) as warnings on stderr: a run that had to mark an
+    abandoned one failed, a snapshot without manifest.json."""
+    import sys
+
+    from pipelines.ledger import notes
+
+    with connect() as conn:
+        for note in notes(conn, run_id):
+            print(f"cutover {command}: warning: {note['text']}", file=sys.stderr)
 
 
 def first_failure(result) -> str | None:

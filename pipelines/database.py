@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -83,6 +84,9 @@ def connect(url: str | None = None, **kwargs):
     target = url or database_url()
     try:
         return psycopg.connect(target, connect_timeout=10, **kwargs)
+    except psycopg.ProgrammingError:  # libpq could not parse it, and its message quotes it whole
+        raise CutoverError(f"DATABASE_URL ({redact(target)}) is not a PostgreSQL URL libpq can read: write it as "
+                           "postgresql://user:password@host:port/database.") from None
     except psycopg.OperationalError as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         reason = lines[0] if lines else type(exc).__name__
@@ -101,10 +105,16 @@ def engine(url: str | None = None):
     return _engine(url or database_url())
 
 
+# user:password@ after the scheme however many slashes follow it (a malformed URL has its
+# password outside what urlsplit calls the netloc), and libpq's key=value form
+_USERINFO_PASSWORD = re.compile(r"^([a-z][\w+.\-]*:/*[^:@/\s]*):[^@\s]*@", re.IGNORECASE)
+_PASSWORD_PARAMETER = re.compile(r"(password\s*=\s*)('[^']*'|[^\s&]+)", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password, for messages and logs (well-formed or not)."""
     parts = urlsplit(url)
     if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+        url = urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+    url = _USERINFO_PASSWORD.sub(r"\1:***@", url)
+    return _PASSWORD_PARAMETER.sub(r"\1***", url)

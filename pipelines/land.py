@@ -4,11 +4,17 @@ Decisions (documented here because every phase relies on them):
 - Destination: postgres through `pipelines.database.dlt_credentials()`, loader_file_format "csv"
   (dlt COPYs the files), no indexes or constraints on raw tables (the land gate checks key
   uniqueness and reports it; a constraint would abort the load instead of explaining).
-- Airtable and MongoDB use write disposition replace with dlt's `staging-optimized` strategy: the
-  rows are COPYed into `raw_<source>_staging` and then swapped in (drop + `alter table set schema`)
-  in one transaction. A run killed or failing anywhere before that swap (a 500 mid-listing, a
-  malformed snapshot line, a SIGKILL) leaves the previous landing untouched, and a rerun reloads
-  everything, so raw never holds duplicates. Luma uses merge on its keys (the sync reuses it).
+- A source lands all its tables or none. Airtable and MongoDB are reloaded whole (their modules'
+  WRITE_DISPOSITION = "replace"): dlt lands them into `raw_<source>_landing` (truncate-and-insert,
+  its own bookkeeping tables there too), and only once dlt has loaded every table of the source
+  does `commit_landing` move them all into `raw_<source>` in ONE transaction (land_swap.sql). dlt's
+  own `staging-optimized` replace was not enough: it swaps each table in its own transaction as
+  soon as that table's files are loaded, so a load failing on the last table (the Airtable fast
+  path's COPY rejecting a malformed line) left the earlier tables replaced and the rest old. A run
+  killed or failing anywhere before that transaction (a 500 mid-listing, a malformed snapshot
+  line, a SIGKILL) leaves the previous landing untouched, and a rerun reloads everything, so raw
+  never holds duplicates. Luma uses merge on its keys (the sync reuses it); its records are parsed
+  in Python while dlt extracts, so a malformed line stops it before anything is loaded.
 - dlt keeps local state in `pipelines_dir`: `.local/dlt/<database hash>/` (CUTOVER_DLT_DIR
   overrides the root), one folder per target database, so tests on different databases never
   share pending packages. Before each run the pipeline's local state is dropped (as dagster-dlt
@@ -28,6 +34,7 @@ from pathlib import Path
 
 from pipelines import settings
 from pipelines.errors import CutoverError
+from pipelines.masking import MaskedError, MaskingFilter, mask_error
 from pipelines.land_gate import field_contract, record_land_gate  # noqa: F401  (re-exported)
 
 SOURCES = ("airtable", "mongo", "luma")
@@ -56,13 +63,18 @@ def build_source(source: str, snapshot_dir: str | None, safe: bool = False):
     return factory(snapshot_dir=snapshot)
 
 
-def run_with_fallback(source: str, snapshot_dir: str | None, attempt):
-    """attempt(dlt_source) runs one landing. Airtable snapshots first go the fast path (lines sliced,
-    PostgreSQL validates the JSON at COPY, see pipelines/airtable/fast_lines.py); when that load
-    fails, raw has not been swapped, and the landing reruns on the safe path, which names the
-    malformed line. Errors come out as the CutoverError inside dlt's wrapping where there is one."""
+def run_with_fallback(source: str, snapshot_dir: str | None, attempt, pipeline, url: str | None = None):
+    """attempt(dlt_source) runs one landing through `pipeline`. Airtable snapshots first go the fast
+    path (lines sliced, PostgreSQL validates the JSON at COPY, see pipelines/airtable/fast_lines.py);
+    when that load fails, raw has not been touched, and the landing reruns on the safe path, which
+    names the malformed line. A landing that succeeded is committed to raw (`commit_landing`).
+    Errors come out as the CutoverError inside dlt's wrapping where there is one."""
     try:
-        return _attempt_with_fallback(source, snapshot_dir, attempt)
+        result = _attempt_with_fallback(source, snapshot_dir, attempt)
+        commit_landing(source, pipeline, url)
+        return result
+    except Exception as exc:
+        raise landing_error(source, exc) from MaskedError.of(exc)
     finally:
         after_landing = getattr(module(source), "after_landing", None)
         if after_landing is not None:  # a source's own cleanup (MongoDB: its conversion workers)
@@ -86,6 +98,51 @@ def _attempt_with_fallback(source: str, snapshot_dir: str | None, attempt):
         if cause is exc:
             raise
         raise cause from exc
+
+
+def landing_error(source: str, exc: BaseException) -> CutoverError:
+    """The one sentence a failed landing ends with: the CutoverError inside dlt's wrapping where
+    there is one (it names the file and line), else the innermost error's first line, masked. The
+    caller chains it to the masked traceback only (MaskedError): dlt's and PostgreSQL's messages
+    quote raw records, which must reach neither the terminal nor Dagster's event log."""
+    cause = unwrap(exc)
+    if isinstance(cause, CutoverError):
+        return cause
+    innermost = exc
+    while (innermost.__cause__ or innermost.__context__) is not None:
+        innermost = innermost.__cause__ or innermost.__context__
+    first = (str(innermost).strip().splitlines() or [""])[0]
+    return CutoverError(f"landing {source} failed: {type(innermost).__name__}: {mask_error(first)}".rstrip(": ") + ".")
+
+
+def replaced(source: str) -> bool:
+    """Whether `source` is reloaded whole each run (else merged)."""
+    return getattr(module(source), "WRITE_DISPOSITION", "merge") == "replace"
+
+
+def dataset(source: str) -> str:
+    """The schema dlt loads `source` into: the landing schema for a source reloaded whole."""
+    return f"raw_{source}_landing" if replaced(source) else f"raw_{source}"
+
+
+def commit_landing(source: str, pipeline, url: str | None = None) -> None:
+    """Move every table dlt loaded in the pipeline's last load from the landing schema into
+    raw_<source>, in one transaction (a no-op for merged sources, which dlt loads into raw)."""
+    if not replaced(source):
+        return
+    from psycopg import sql
+
+    from pipelines.database import connect
+
+    info = pipeline.last_trace.last_load_info
+    tables = sorted({job.job_file_info.table_name for package in info.load_packages
+                     for job in package.jobs.get("completed_jobs", []) if not job.job_file_info.table_name.startswith("_dlt")})
+    template = (Path(__file__).with_name("land_swap.sql")).read_text()
+    raw, landing = sql.Identifier(f"raw_{source}"), sql.Identifier(dataset(source))
+    with connect(url) as conn, conn.transaction():
+        conn.execute(sql.SQL("create schema if not exists {}").format(raw))
+        for table in tables:
+            conn.execute(sql.SQL(template).format(raw=raw, landing=landing, table=sql.Identifier(table)))
 
 
 def pipelines_dir(url: str | None = None) -> str:
@@ -122,14 +179,15 @@ def make_pipeline(source: str, url: str | None = None):
     # orchestrator dlt starts its worker pool with `spawn`, and importing dlt in each worker cost
     # more than the work it shared (bench/, scale 100: land 27.5 s with 2 workers, 25.7 s with 1).
     os.environ.setdefault("NORMALIZE__WORKERS", "1")
+    # truncate-and-insert: the landing schema is ours alone, commit_landing makes the swap atomic
     destination = dlt.destinations.postgres(
-        credentials=dlt_credentials(url), create_indexes=False, replace_strategy="staging-optimized"
+        credentials=dlt_credentials(url), create_indexes=False, replace_strategy="truncate-and-insert"
     )
     return dlt.pipeline(
         pipeline_name=f"land_{source}",
         pipelines_dir=pipelines_dir(url),
         destination=destination,
-        dataset_name=f"raw_{source}",
+        dataset_name=dataset(source),
         progress=None,
     )
 
@@ -146,11 +204,14 @@ class _ExpectedHintWarnings:
 
 
 def _quiet_dlt() -> None:
+    """dlt's logger: without the expected hint warnings, masked, silent unless shown (masking.py)."""
     import logging
 
     logger = logging.getLogger("dlt")
     if not any(isinstance(f, _ExpectedHintWarnings) for f in logger.filters):
         logger.addFilter(_ExpectedHintWarnings())
+    if not any(isinstance(f, MaskingFilter) for f in logger.filters):
+        logger.addFilter(MaskingFilter())
 
 
 def unwrap(exc: BaseException) -> BaseException:
@@ -192,7 +253,7 @@ def run_source(source: str, snapshot_dir: str | None = None, url: str | None = N
         info.raise_on_failed_jobs()
         return info
 
-    info = run_with_fallback(source, snapshot_dir, attempt)
+    info = run_with_fallback(source, snapshot_dir, attempt, pipeline, url)
     return info, time.monotonic() - started
 
 
@@ -248,8 +309,13 @@ def record_run(conn, run_id: str, job: str, snapshot_dir: str | None) -> None:
     """migration.runs: captured_at = the manifest's capture time, or (live) the run start."""
     from datetime import datetime, timezone
 
-    from pipelines.ledger import record_run_start
-    from pipelines.snapshot import captured_at
+    from pipelines.ledger import add_note, record_run_start
+    from pipelines.snapshot import all_counts, captured_at, missing_manifest
 
+    if snapshot_dir:
+        all_counts(snapshot_dir)  # a malformed count stops the run before anything lands
     captured = captured_at(snapshot_dir) or datetime.now(timezone.utc)
     record_run_start(conn, run_id, job, snapshot_dir, captured)
+    missing = missing_manifest(snapshot_dir)
+    if missing:
+        add_note(conn, run_id, "no_manifest", missing)

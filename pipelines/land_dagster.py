@@ -35,7 +35,7 @@ def materialize(context, sources: list[str], snapshot_dir: str | None, url: str)
         conn.commit()
     # dlt's first pipeline loads its plugins (imports): in this thread, before the landing threads
     pipelines = {source: land.make_pipeline(source, url) for source in sources}
-    outcomes = land_each(sources, lambda source: _run_dlt(context, source, pipelines[source], snapshot_dir))
+    outcomes = land_each(sources, lambda source: _run_dlt(context, source, pipelines[source], snapshot_dir, url))
     failures = []
     for outcome in outcomes:
         if outcome.error is not None:
@@ -49,14 +49,14 @@ def materialize(context, sources: list[str], snapshot_dir: str | None, url: str)
         raise failures[0]
 
 
-def _run_dlt(context, source: str, pipeline, snapshot_dir: str | None):
+def _run_dlt(context, source: str, pipeline, snapshot_dir: str | None, url: str):
     """dagster-dlt's run of one source (in a landing thread); (its results, the dlt pipeline)."""
     from dagster_dlt import DagsterDltResource
 
     results = land.run_with_fallback(source, snapshot_dir, lambda dlt_source: list(DagsterDltResource().run(
         context=context, dlt_source=dlt_source, dlt_pipeline=pipeline,
         dagster_dlt_translator=translator(source), **land.RUN_KWARGS,
-    )))
+    )), pipeline, url)
     return results, pipeline
 
 

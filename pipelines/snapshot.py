@@ -31,10 +31,30 @@ def read_manifest(snapshot_dir: str | Path) -> dict:
 
 
 def manifest_counts(snapshot_dir: str | Path, source: str) -> dict[str, int]:
-    """{table: count} of one source from the manifest (tables like `events.attendees` kept whole)."""
+    """{table: count} of one source from the manifest (tables like `events.attendees` kept whole);
+    empty without a manifest. A count that is not a whole number is one sentence naming the key."""
     prefix = f"{source}."
-    counts = read_manifest(snapshot_dir).get("counts", {})
-    return {key[len(prefix):]: int(value) for key, value in counts.items() if key.startswith(prefix)}
+    return {key[len(prefix):]: value for key, value in all_counts(snapshot_dir).items() if key.startswith(prefix)}
+
+
+def all_counts(snapshot_dir: str | Path) -> dict[str, int]:
+    """Every count of the manifest, checked: the land step calls it before anything lands."""
+    counts = {}
+    for key, value in read_manifest(snapshot_dir).get("counts", {}).items():
+        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
+            raise CutoverError(f"{Path(snapshot_dir) / 'manifest.json'}: counts[{key!r}] is {json.dumps(value)}, not a whole "
+                               "number of records; fix it in manifest.json or capture the snapshot again.")
+        counts[key] = int(value)
+    return counts
+
+
+def missing_manifest(snapshot_dir: str | Path | None) -> str | None:
+    """The warning for a snapshot without manifest.json (accepted: its counts are then the files' own)."""
+    if not snapshot_dir or (Path(snapshot_dir) / "manifest.json").is_file():
+        return None
+    return (f"{Path(snapshot_dir) / 'manifest.json'} is missing: the count ledger's first hop (what each source "
+            "holds) was counted from the snapshot's files themselves, so a file cut short goes unnoticed; "
+            "capture snapshots with `cutover snapshot`, which writes the sources' own counts.")
 
 
 def captured_at(snapshot_dir: str | Path | None) -> str | None:

@@ -76,6 +76,17 @@ def test_unreachable_database_url_is_one_sentence_for_every_phase_command(comman
     assert not (tmp_path / "report").exists() or not any((tmp_path / "report").iterdir())
 
 
+@pytest.mark.parametrize("command", PHASE_COMMANDS, ids=lambda c: c[0])
+def test_malformed_database_url_names_the_setting_and_masks_its_password(command, snapshot, tmp_path):
+    """Issue 15 item 3: one slash after the scheme, which libpq reads as a key=value string and
+    quotes back whole in its error."""
+    args = [a.format(snapshot=snapshot, report=tmp_path / "report") for a in command]
+    malformed = "postgresql:/postgres:hunter2SECRET@localhost:5432/postgres"
+    line = one_line(cutover(*args, env={"DATABASE_URL": malformed, "LUMA_API_KEY": "dummy"}, timeout=120))
+    assert line.startswith(f"cutover {command[0]}: DATABASE_URL "), line
+    assert "hunter2SECRET" not in line and "postgres:***@localhost" in line, line
+
+
 def test_database_that_does_not_exist_is_one_sentence(admin_url, snapshot):
     from pipelines.database import with_database
 
@@ -137,3 +148,33 @@ def test_a_snapshot_that_is_a_file_is_named_as_such(tmp_path):
     path.write_text("{}")
     line = one_line(cutover("land", "--snapshot", str(path)))
     assert f"snapshot {path} is a file, not a directory" in line
+
+
+# --- an Airtable endpoint that cannot be reached (issue 15 item 7) ---------------------------------
+
+def free_port() -> int:
+    """A port on 127.0.0.1 with nothing listening on it."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", ["land", "snapshot"])
+def test_unreachable_airtable_endpoint_fails_fast_naming_the_setting(command, db_url, snapshot, tmp_path):
+    import shutil
+    import time
+
+    partial = tmp_path / "partial"  # Airtable live, the other sources from the snapshot
+    for source in ("mongo", "luma"):
+        shutil.copytree(snapshot / source, partial / source)
+    shutil.copy(snapshot / "manifest.json", partial / "manifest.json")
+    env = {"DATABASE_URL": with_password(db_url), "AIRTABLE_API_KEY": "patUnreachable", "AIRTABLE_BASE_ID": "appUnreachable",
+           "AIRTABLE_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}
+    args = ["land", "--snapshot", str(partial)] if command == "land" else ["snapshot", "--out", str(tmp_path / "snap")]
+    started = time.monotonic()
+    line = one_line(cutover(*args, env=env, timeout=180))
+    assert time.monotonic() - started < 30
+    assert line.startswith(f"cutover {command}: Airtable at AIRTABLE_ENDPOINT_URL http://127.0.0.1:"), line
+    assert "cannot be reached" in line and "patUnreachable" not in line, line

@@ -12,7 +12,7 @@ from pipelines.errors import CutoverError, GateFailed
 
 
 def run(args) -> int:
-    from assets.runner import first_failure, run_job
+    from assets.runner import first_failure, print_notes, run_job
     from assets.gates.validation import report_dir
 
     snapshot = getattr(args, "snapshot", None)
@@ -21,6 +21,7 @@ def run(args) -> int:
     quiet = not getattr(args, "verbose", False)
     result = run_job("dry_run", run_config={"resources": resources}, tags={"cutover/report": "cli"}, quiet=quiet)
     error = None if result.success else first_failure(result)
+    print_notes("dry-run", result.run_id)
     directory = report_dir(result.run_id, configured_dir)
     report = run_job(
         "dry_run_report",

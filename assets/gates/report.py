@@ -17,6 +17,7 @@ def reconciliation(data: dict) -> dict:
         "passed": data["passed"],
         "reasons": data["reasons"],
         "previous_run_id": data["previous_run_id"],
+        "notes": [note["text"] for note in data["run"].get("notes") or []],
         "tables": [
             {k: t[k] for k in ("source", "table", "source_count", "landed", "migrated", "merged", "quarantined",
                                "quarantine_reasons", "target_table", "candidate_count", "balanced")}

@@ -137,7 +137,7 @@ def collect(conn, run_id: str, run_succeeded: bool, error: str | None) -> dict:
         "conflict_examples": conflict_examples,
         "previous_run_id": previous,
         "changes": changes(ledger_rows, ledger(conn, previous)) if previous else [],
-        "run": (_rows(conn, "select run_id, job, started_at, snapshot_dir, captured_at, operator from migration.runs where run_id = %s", (run_id,)) or [{}])[0],
+        "run": (_rows(conn, "select run_id, job, started_at, snapshot_dir, captured_at, operator, notes from migration.runs where run_id = %s", (run_id,)) or [{}])[0],
     }
 
 

@@ -11,7 +11,7 @@ import sys
 
 
 def run(args) -> int:
-    from assets.runner import first_failure, run_job
+    from assets.runner import first_failure, print_notes, run_job
     from pipelines.database import connect
     from pipelines.errors import CutoverError, GateFailed
     from pipelines.ledger import record_run_end
@@ -20,7 +20,7 @@ def run(args) -> int:
     snapshot = getattr(args, "snapshot", None)
     if snapshot:
         config = {"resources": {"sources": {"config": {"snapshot_dir": os.path.abspath(snapshot)}}}}
-    result = run_job("land", run_config=config)
+    result = run_job("land", run_config=config, quiet=not getattr(args, "verbose", False))
     with connect() as conn:
         record_run_end(conn, result.run_id, "succeeded" if result.success else "failed", passed=result.success)
         failed = conn.execute(
@@ -36,6 +36,7 @@ def run(args) -> int:
             (result.run_id,),
         ).fetchall()
         conn.commit()
+    print_notes("land", result.run_id)
     if result.success:
         for source, table, reported, landed in counts:
             print(f"{source}.{table}: landed {landed} of {reported}")

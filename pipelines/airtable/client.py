@@ -8,6 +8,9 @@ Decisions:
   waiting AIRTABLE_RATE_LIMIT_WAIT seconds (default 30, the penalty Airtable imposes) and retrying
   the same request; a 5xx is retried a few times with a short backoff, then the run fails (a rerun
   reloads from scratch, see pipelines/land.py).
+- An endpoint that cannot be reached (refused, unknown host, no answer within CONNECT_TIMEOUT) is
+  tried MAX_CONNECTION_RETRIES more times, then the run stops with one sentence naming
+  AIRTABLE_ENDPOINT_URL: at most ~20 s, where requests' own error took minutes through every table.
 - An expired offset (422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE / INVALID_OFFSET_VALUE) restarts that
   table's listing from the first page; records already yielded are skipped by id, so a restart never
   duplicates (the version listed first wins).
@@ -30,6 +33,9 @@ REQUESTS_PER_SECOND = 5
 EXPIRED_OFFSET_CODES = ("LIST_RECORDS_ITERATOR_NOT_AVAILABLE", "INVALID_OFFSET_VALUE")
 MAX_OFFSET_RESTARTS = 5
 MAX_SERVER_ERROR_RETRIES = 3
+CONNECT_TIMEOUT = 5  # seconds to open a connection; reading a page may take longer (READ_TIMEOUT)
+READ_TIMEOUT = 120
+MAX_CONNECTION_RETRIES = 2
 CLOCK_MARGIN_SECONDS = 0.01  # the server's clock and ours may disagree by a little
 
 
@@ -59,18 +65,28 @@ def limiter_for(base_id: str) -> SlidingWindowLimiter:
         return _limiters[base_id]
 
 
-def _limited_adapter(limiter: SlidingWindowLimiter, wait: float):
+def _limited_adapter(limiter: SlidingWindowLimiter, wait: float, endpoint: str):
     from requests.adapters import HTTPAdapter
+    from requests.exceptions import ConnectionError, ConnectTimeout
 
     class LimitedAdapter(HTTPAdapter):
-        """Takes a limiter slot before each request; waits out a 429 and retries; retries 5xx."""
+        """Takes a limiter slot before each request; waits out a 429 and retries; retries 5xx;
+        retries a connection that cannot be opened a little, then names the setting."""
 
         def send(self, request, **kwargs):
-            server_errors = 0
+            server_errors = connection_errors = 0
             while True:
                 slot, _ = limiter.acquire()
                 try:
                     response = super().send(request, **kwargs)
+                except (ConnectionError, ConnectTimeout) as exc:
+                    if connection_errors < MAX_CONNECTION_RETRIES:
+                        connection_errors += 1
+                        time.sleep(connection_errors)
+                        continue
+                    raise CutoverError(
+                        f"Airtable at AIRTABLE_ENDPOINT_URL {endpoint} cannot be reached ({type(exc).__name__} after "
+                        f"{connection_errors + 1} attempts); check that setting and the network, then rerun.") from None
                 finally:
                     limiter.done(slot)
                 if response.status_code == 429:
@@ -95,9 +111,9 @@ def make_api(api_key: str | None = None, endpoint_url: str | None = None, base_i
     api_key = api_key or settings.require("AIRTABLE_API_KEY", "reading Podium's Airtable base")
     base_id = base_id or settings.require("AIRTABLE_BASE_ID", "reading Podium's Airtable base")
     endpoint = endpoint_url or settings.optional("AIRTABLE_ENDPOINT_URL", DEFAULT_ENDPOINT)
-    api = Api(api_key, endpoint_url=endpoint, retry_strategy=None, timeout=(10, 120))
+    api = Api(api_key, endpoint_url=endpoint, retry_strategy=None, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
     session = Session()
-    adapter = _limited_adapter(limiter_for(base_id), rate_limit_wait())
+    adapter = _limited_adapter(limiter_for(base_id), rate_limit_wait(), endpoint)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update(api.session.headers)  # pyairtable put the bearer token there

@@ -163,6 +163,10 @@ def _live_batches(table: str, batch_rows: int = 2_000) -> Iterator:
     LISTED[table] = listed
 
 
+# reloaded whole each run; pipelines/land.py commits every table of the source at once
+WRITE_DISPOSITION = "replace"
+
+
 @dlt.source(name="airtable", max_table_nesting=0)
 def airtable_source(snapshot_dir: str | None = None, batch_rows: int = BATCH_ROWS, tables: tuple[str, ...] = TABLES,
                     safe: bool = False):
@@ -179,7 +183,7 @@ def airtable_source(snapshot_dir: str | None = None, batch_rows: int = BATCH_ROW
             name=table,
             table_name=table,
             primary_key="id",
-            write_disposition="replace",
+            write_disposition=WRITE_DISPOSITION,
             columns=COLUMNS,
             max_table_nesting=0,
         )

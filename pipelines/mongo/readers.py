@@ -10,7 +10,6 @@ back as `bson.DatetimeMS` instead of aborting.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from pathlib import Path
 from typing import Any, Iterator
@@ -101,14 +100,9 @@ def read_snapshot(path: Path) -> Iterator[dict]:
 
 def manifest_counts(snapshot_dir: str | os.PathLike, source: str) -> dict[str, int]:
     """`{table: count}` for the manifest entries `<source>.<table>` (empty without a manifest)."""
-    path = Path(snapshot_dir) / "manifest.json"
-    if not path.is_file():
-        return {}
-    try:
-        counts = json.loads(path.read_text(encoding="utf-8")).get("counts") or {}
-        return {key.split(".", 1)[1]: int(value) for key, value in counts.items() if key.startswith(source + ".")}
-    except (ValueError, AttributeError, TypeError) as exc:
-        raise CutoverError(f"{path} is not a valid snapshot manifest ({exc}).") from exc
+    from pipelines import snapshot
+
+    return snapshot.manifest_counts(snapshot_dir, source)
 
 
 def live_database(client: Any = None):

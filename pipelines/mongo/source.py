@@ -32,6 +32,8 @@ from pipelines.mongo.collections import COLLECTIONS, MAPPED_FIELDS  # noqa: F401
 from pipelines.mongo.extjson import id_text, timestamp, to_relaxed_json
 
 DEFAULT_BATCH_SIZE = 5000
+# reloaded whole each run; pipelines/land.py commits every collection's table at once
+WRITE_DISPOSITION = "replace"
 
 COLUMNS = {
     "_id": {"data_type": "text", "nullable": False, "primary_key": True},
@@ -144,7 +146,7 @@ def mongo_source(snapshot_dir: str | None = None, client: Any = None, batch_size
             yield from tables(name)
 
         return dlt.resource(rows, name=name, table_name=name, primary_key="_id",
-                            write_disposition="replace", columns=COLUMNS)
+                            write_disposition=WRITE_DISPOSITION, columns=COLUMNS)
 
     @dlt.source(name="mongo", max_table_nesting=0)
     def mongo():
