@@ -66,6 +66,16 @@ def test_the_safe_casts_survive_a_forced_parallel_plan_through_the_model_helpers
     assert counted == 2000 - 2000 // 7 and total == sum(range(1, 2001))
 
 
+def test_the_model_helpers_calling_safe_casts_are_inlined(db_url):
+    """Run as functions of their own, not folded into the query, staging.ts and staging.num cost
+    several times more a value (an immutable helper whose body is stable is never inlined)."""
+    with connect(db_url) as conn:
+        conn.execute((ROOT / "sql_models" / "functions.sql").read_text())
+        conn.execute("create temp table docs (v jsonb)")
+        plan = "\n".join(r[0] for r in conn.execute("explain verbose select staging.ts(v), staging.num(v) from docs"))
+    assert "try_timestamptz" in plan and "try_numeric" in plan and "staging." not in plan
+
+
 def test_no_project_sql_uses_a_function_newer_than_postgresql_15():
     called = re.compile(r"\b(?:pg_input_is_valid|pg_input_error_info)\s*\([^)]")  # a call, not a mention "()"
     offenders = [str(p.relative_to(ROOT)) for folder in ("sql_models", "assets", "expectations", "pipelines", "migrations")
