@@ -55,6 +55,34 @@ def with_database(url: str, dbname: str) -> str:
     return urlunsplit(parts._replace(path="/" + dbname))
 
 
+# PostgreSQL 15: the oldest major the project runs on and CI tests (README, "PostgreSQL")
+MIN_SERVER_VERSION_NUM = 150000
+
+
+def server_version_num(conn) -> int:
+    return int(conn.execute("show server_version_num").fetchone()[0])
+
+
+def check_server(url: str | None = None) -> None:
+    """Connect once and refuse a server older than PostgreSQL 15, in one sentence, before a command
+    touches the database (15 is where every function the SQL uses exists; 14 fails mid-run)."""
+    target = url or database_url()
+    with connect(target) as conn:
+        found = server_version_num(conn)
+    if found < MIN_SERVER_VERSION_NUM:
+        raise CutoverError(
+            f"the PostgreSQL server at {redact(target)} is version {_version_text(found)}; this project needs "
+            f"PostgreSQL {MIN_SERVER_VERSION_NUM // 10000} or newer: upgrade it or point DATABASE_URL at a newer server."
+        )
+
+
+def _version_text(version_num: int) -> str:
+    """150004 -> 15.4, 90624 -> 9.6.24 (server_version_num's two forms, before and after 10)."""
+    if version_num >= 100000:
+        return f"{version_num // 10000}.{version_num % 10000}"
+    return f"{version_num // 10000}.{version_num // 100 % 100}.{version_num % 100}"
+
+
 def sqlalchemy_url(url: str | None = None) -> str:
     return (url or database_url()).replace("postgresql://", "postgresql+psycopg://", 1)
 
