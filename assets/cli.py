@@ -68,10 +68,10 @@ MIGRATED_FIRST = {"land", "dry-run", "apply", "rollback", "sync-luma"}
 
 def ensure_migrated() -> None:
     import migrations
-    from pipelines.database import connect, database_url
+    from pipelines.database import check_server, database_url
 
     url = database_url()
-    connect(url).close()  # an unreachable server is one sentence, before Alembic's traceback
+    check_server(url)  # an unreachable or too old server is one sentence, before Alembic's traceback
     migrations.upgrade(url)
 
 

@@ -22,14 +22,14 @@ def _phase(module_name: str):
 
 def run(args) -> int:
     import migrations
-    from pipelines.database import connect, database_url, redact
+    from pipelines.database import check_server, database_url, redact
 
+    url = database_url()
+    check_server(url)  # before the sample: a server that will not do is said at once
     out = args.out or str(settings.home() / "sample")
     scale = getattr(args, "scale", 1.0)
     importlib.import_module("pipelines.sample.command").run(argparse.Namespace(out=out, scale=scale, seed=42))
 
-    url = database_url()
-    connect(url).close()
     migrations.upgrade(url)
     print(f"database: {redact(url)} (migrated to head)")
 

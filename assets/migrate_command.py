@@ -1,12 +1,12 @@
 """`cutover migrate`: the Alembic migrations, on DATABASE_URL or the embedded server."""
 
 import migrations
-from pipelines.database import connect, redact, database_url
+from pipelines.database import check_server, redact, database_url
 
 
 def run(args) -> int:
     url = database_url()
-    connect(url).close()  # an unreachable server is a one-sentence error before Alembic's traceback
+    check_server(url)  # an unreachable or too old server is one sentence before Alembic's traceback
     if args.downgrade:
         migrations.downgrade(url, args.downgrade)
         print(f"downgraded {redact(url)} to {args.downgrade}")

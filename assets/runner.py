@@ -9,6 +9,7 @@ with `DATABASE_URL` set, that same database (Dagster's tables land in its `publi
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from pipelines import settings
@@ -153,6 +154,21 @@ def first_failure(result) -> str | None:
             if ours:  # already the sentence a user needs: without the class path Dagster prefixes
                 text = (ours[0].message or "").strip()
                 return text.split(f"{ours[0].cls_name}: ", 1)[-1]
-            message = (chain[-1].message or "").strip().splitlines()
-            return f"step {event.step_key} failed: {message[-1] if message else chain[-1].cls_name}"
+            return f"step {event.step_key} failed: {_innermost_message(chain[-1])}"
     return None
+
+
+# what libpq appends to PostgreSQL's primary message, one item a line
+_SERVER_DETAIL = re.compile(r"^(LINE \d+:|DETAIL:|HINT:|CONTEXT:|QUERY:|\s*\^)")
+
+
+def _innermost_message(error) -> str:
+    """PostgreSQL's primary message when the error is the server's (the first line: the last one is
+    its HINT, e.g. only `HINT: No function matches the given name…` for a missing function), else
+    the error's last line, where Python puts an exception's own words."""
+    lines = [line for line in (error.message or "").strip().splitlines() if line.strip()]
+    if not lines:
+        return error.cls_name
+    if any(_SERVER_DETAIL.match(line) for line in lines[1:]):
+        return lines[0].split(f"{error.cls_name}: ", 1)[-1]
+    return lines[-1]

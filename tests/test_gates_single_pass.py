@@ -30,3 +30,14 @@ def test_a_rule_with_no_rows_passes_with_a_count_of_zero(db_url):
         conn.execute("create schema scratch; create table scratch.numbers (n int)")
     [outcome], _ = runner.run_gates(runner.context(sqlalchemy_url(db_url)), [_gate("select n::text as key, '' as detail from {batch}")])
     assert outcome.passed and outcome.failed_count == 0 and outcome.examples == []
+
+
+def test_a_rule_with_a_join_names_its_batch_for_postgresql_15():
+    """GX aliases the `{batch}` subquery itself only in a query without a JOIN; PostgreSQL 15
+    refuses an unnamed subquery in FROM (tests/test_distribution_server.py runs the gates there)."""
+    from expectations.single_pass import with_total
+
+    joined = with_total("select l.id as key from (select * from {batch}) as l join migration.runs as r on r.run_id = l.run_id")
+    assert "from {batch} as gx_batch)" in joined
+    alone = with_total("select id as key from {batch} where id is null")
+    assert "{batch} where" in alone and "gx_batch" not in alone

@@ -2,29 +2,22 @@
 embedded cluster's Unix socket: Alembic, then a real `cutover dry-run` (dlt landing, SQL models,
 Great Expectations gates, the report) whose Dagster run history lives in that same server.
 
-The server is a second, throwaway PostgreSQL started here from the binaries the `pgserver` wheel
-ships. It listens on 127.0.0.1 only, with no Unix socket at all (`-k ''`) and password
-authentication on TCP (a password full of URL-reserved characters, percent-encoded in the URL),
-so nothing can reach it by the embedded cluster's path by accident.
-Like pgserver itself, it runs as the OS user `pgserver` when the tests run as root (postgres
-refuses to run as root).
+The server is a second, throwaway PostgreSQL (tests/throwaway_postgres.py) started here from the
+binaries the embedded wheel ships. It listens on 127.0.0.1 only, with no Unix socket at all
+(`-k ''`) and password authentication on TCP (a password full of URL-reserved characters,
+percent-encoded in the URL), so nothing can reach it by the embedded cluster's path by accident.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import stat
-import subprocess
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from tests.test_foundation import cutover
+from tests.throwaway_postgres import ThrowawayPostgres, embedded_bindir
 
 USER = "cutover_tcp"
 PASSWORD = "tcp p@ss/w:rd#%x"  # every URL-reserved character a real password may hold
@@ -33,76 +26,9 @@ DATABASE = "cutover_tcp"
 SCALE = 0.02
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class TcpPostgres:
-    """A PostgreSQL cluster in a temporary folder, listening on 127.0.0.1:<free port> only."""
-
-    def __init__(self) -> None:
-        from pgserver._commands import POSTGRES_BIN_PATH
-
-        self.bin = POSTGRES_BIN_PATH
-        self.root = Path(tempfile.mkdtemp(prefix="cutover-tcp-pg-"))
-        self.pgdata = self.root / "data"
-        self.log = self.root / "server.log"
-        self.port = _free_port()
-        self.os_user = None
-        self.started = False
-
-    def _prepare_for_root(self) -> None:
-        """What pgserver does as root: a dedicated OS user that can read the binaries and owns the cluster."""
-        import pwd
-
-        from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
-
-        self.os_user = "pgserver"
-        ensure_user_exists(self.os_user)
-        ensure_prefix_permissions(self.bin)
-        readable = stat.S_IRGRP | stat.S_IROTH
-        ensure_folder_permissions(self.bin, readable | stat.S_IXGRP | stat.S_IXOTH)
-        ensure_folder_permissions(self.bin.parent / "lib", readable)
-        entry = pwd.getpwnam(self.os_user)
-        for path in (self.root, self.root / "pwfile"):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
-
-    def _run(self, *args: str, timeout: int = 60) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.bin / args[0]), *args[1:]], user=self.os_user, cwd=self.root,
-                              capture_output=True, text=True, timeout=timeout)
-
-    def start(self) -> None:
-        (self.root / "pwfile").write_text(PASSWORD + "\n")
-        if os.geteuid() == 0:
-            self._prepare_for_root()
-        init = self._run("initdb", "-D", str(self.pgdata), "-U", USER, "--pwfile", str(self.root / "pwfile"),
-                         "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--no-sync")
-        assert init.returncode == 0, init.stdout + init.stderr
-        for attempt in range(3):  # the free port can be taken between probing and binding
-            started = self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-w", "-t", "30",
-                                "-o", f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off", "start")
-            if started.returncode == 0:
-                self.started = True
-                return
-            self.port = _free_port()
-        raise AssertionError(f"pg_ctl start failed: {started.stderr}\n{self.log.read_text() if self.log.exists() else ''}")
-
-    def stop(self) -> None:
-        if self.started:
-            stopped = self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30", "stop")
-            if stopped.returncode != 0:
-                self._run("pg_ctl", "-D", str(self.pgdata), "-m", "immediate", "-w", "-t", "30", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def url(self, database: str, password: str = PASSWORD) -> str:
-        return f"postgresql://{USER}:{quote(password, safe='')}@127.0.0.1:{self.port}/{database}"
-
-
 @pytest.fixture(scope="module")
 def tcp_server():
-    server = TcpPostgres()
+    server = ThrowawayPostgres(embedded_bindir(), USER, PASSWORD)
     try:
         server.start()
         yield server

@@ -23,13 +23,13 @@ guest_states as (
            g.guest ->> 'approval_status' as approval_status,
            check_ins.first_at as checked_in_at,
            check_ins.any_at as checked_in,
-           case when pg_input_is_valid(g.guest ->> 'registered_at', 'timestamptz') then (g.guest ->> 'registered_at')::timestamptz end at time zone 'UTC' as registered_at
+           migration.try_timestamptz(g.guest ->> 'registered_at') at time zone 'UTC' as registered_at
       from listed_guests g
       cross join lateral (
           select min(at) as first_at, count(at) > 0 as any_at
-            from (select case when pg_input_is_valid(g.guest ->> 'checked_in_at', 'timestamptz') then (g.guest ->> 'checked_in_at')::timestamptz end at time zone 'UTC' as at
+            from (select migration.try_timestamptz(g.guest ->> 'checked_in_at') at time zone 'UTC' as at
                   union all
-                  select case when pg_input_is_valid(ticket ->> 'checked_in_at', 'timestamptz') then (ticket ->> 'checked_in_at')::timestamptz end at time zone 'UTC'
+                  select migration.try_timestamptz(ticket ->> 'checked_in_at') at time zone 'UTC'
                     from jsonb_array_elements(case when jsonb_typeof(g.guest -> 'event_tickets') = 'array'
                                                    then g.guest -> 'event_tickets' else '[]'::jsonb end) ticket
                  ) known_check_ins

@@ -40,24 +40,22 @@ luma_values as (
            e.event ->> 'description' as description,
            e.event ->> 'cover_url' as cover_url,
            e.event ->> 'url' as url,
-           coalesce(case when pg_input_is_valid(e.event ->> 'start_at', 'timestamptz') then (e.event ->> 'start_at')::timestamptz end,
+           coalesce(migration.try_timestamptz(e.event ->> 'start_at'),
                     e.raw_start_at) at time zone 'UTC' as start_at,
-           case when pg_input_is_valid(e.event ->> 'end_at', 'timestamptz') then (e.event ->> 'end_at')::timestamptz end at time zone 'UTC' as end_at,
+           migration.try_timestamptz(e.event ->> 'end_at') at time zone 'UTC' as end_at,
            e.event ->> 'timezone' as timezone,
            case when jsonb_typeof(e.event -> 'geo_address_info') = 'object' then
                jsonb_build_object(
                    'type', e.event -> 'geo_address_info' -> 'type',
                    'name', e.event -> 'geo_address_info' -> 'place_name',
                    'address', e.event -> 'geo_address_info' -> 'address',
-                   'lat', case when pg_input_is_valid(e.event -> 'geo_address_info' ->> 'latitude', 'numeric')
-                               then (e.event -> 'geo_address_info' ->> 'latitude')::numeric end,
-                   'lng', case when pg_input_is_valid(e.event -> 'geo_address_info' ->> 'longitude', 'numeric')
-                               then (e.event -> 'geo_address_info' ->> 'longitude')::numeric end)
+                   'lat', migration.try_numeric(e.event -> 'geo_address_info' ->> 'latitude'),
+                   'lng', migration.try_numeric(e.event -> 'geo_address_info' ->> 'longitude'))
            end as location,
            jsonb_build_object('registered', coalesce(s.registered, 0), 'checkedIn', coalesce(s.checked_in, 0)) as stats,
            case when jsonb_typeof(e.event -> 'is_canceled') = 'boolean' then (e.event ->> 'is_canceled')::boolean end as is_canceled,
-           case when pg_input_is_valid(e.event ->> 'created_at', 'timestamptz') then (e.event ->> 'created_at')::timestamptz end at time zone 'UTC' as luma_created_at,
-           case when pg_input_is_valid(e.event ->> 'updated_at', 'timestamptz') then (e.event ->> 'updated_at')::timestamptz end at time zone 'UTC' as luma_updated_at
+           migration.try_timestamptz(e.event ->> 'created_at') at time zone 'UTC' as luma_created_at,
+           migration.try_timestamptz(e.event ->> 'updated_at') at time zone 'UTC' as luma_updated_at
       from listed_events e
       left join guest_stats s on s.event_api_id = e.luma_event_id
 ),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +121,21 @@ def _columns(conn, sql: str) -> list[str]:
     return [c.name for c in cur.description]
 
 
+@contextmanager
+def named_in_errors(model: Model):
+    """A model PostgreSQL refuses is one sentence naming its file and the server's primary message
+    (the step's key names no file, and one step builds all candidate tables)."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        from pipelines.errors import CutoverError
+
+        primary = exc.diag.message_primary or str(exc).splitlines()[0]
+        raise CutoverError(f"model sql_models/{model.layer}/{model.name}.sql failed in PostgreSQL: {primary}.") from exc
+
+
 def build_table(conn, model: Model) -> None:
     conn.execute(f"drop table if exists {model.table}")
     conn.execute(f"create table {model.table} as {model.sql}")
@@ -185,7 +201,7 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         with context.resources.postgres.connect(autocommit=True) as conn:
             if model.layer == "staging":
                 _ensure_helpers(conn)
-            with conn.transaction():
+            with conn.transaction(), named_in_errors(model):
                 _begin(conn, context.run.run_id)
                 if model.layer == "reconcile":
                     insert_rows(conn, model)
@@ -221,7 +237,8 @@ def _candidate_asset(models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetK
             with constraints_deferred(conn, sorted({m.schema for m in models})):
                 for model in ordered:
                     started = time.monotonic()
-                    insert_rows(conn, model)
+                    with named_in_errors(model):
+                        insert_rows(conn, model)
                     results.append((model, time.monotonic() - started))
             for model, _seconds in results:
                 conn.execute(f"analyze {model.table}")

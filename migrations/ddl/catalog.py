@@ -40,6 +40,7 @@ select c.relname, con.conname, con.contype,
   left join pg_class fc on fc.oid = con.confrelid
   left join pg_namespace fn on fn.oid = fc.relnamespace
  where n.nspname = %s and c.relkind in ('r', 'p')
+   and con.contype <> 'n'  -- PostgreSQL 18 lists NOT NULL here too; a column's not_null says it once
  order by c.relname, con.conname
 """
 

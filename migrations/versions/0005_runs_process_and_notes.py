@@ -7,7 +7,7 @@ its figures (that run X was marked failed; that the snapshot had no manifest.jso
 CLI and the report.
 
 Revision ID: 0005
-Revises: 0003 (the issue-11 branch adds 0004; the chain is set when both are merged)
+Revises: 0004 (the issue-11 branch adds 0004; the chain is set when both are merged)
 Create Date: 2026-11-30
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -17,8 +17,7 @@ select
     coalesce(trunc(staging.num(fields->'hours_spent'))::int, 0) as hours_spent,
     coalesce(trunc(staging.num(fields->'points'))::int, 0) as points,
     staging.txt(fields->'cached_auto_quality') as cached_auto_quality_text,
-    case when pg_input_is_valid(staging.txt(fields->'cached_auto_quality'), 'jsonb')
-         then staging.txt(fields->'cached_auto_quality')::jsonb end as cached_auto_quality,
+    migration.try_jsonb(staging.txt(fields->'cached_auto_quality')) as cached_auto_quality,
     staging.link(fields->'owner') as owner_airtable_id,
     staging.link(fields->'event') as event_airtable_id,
     case jsonb_typeof(fields->'collaborators') when 'array' then fields->'collaborators' else '[]'::jsonb end

@@ -20,8 +20,7 @@ select
     coalesce(staging.txt(fields->'country'), '') as country,
     staging.txt(fields->'dob') as dob_text,
     case when staging.txt(fields->'dob') ~ '^\d{4}-\d{2}-\d{2}$'
-              and pg_input_is_valid(staging.txt(fields->'dob'), 'date')
-         then staging.txt(fields->'dob')::date end as dob,
+         then migration.try_date(staging.txt(fields->'dob')) end as dob,
     case jsonb_typeof(fields->'attending_events') when 'array' then fields->'attending_events' else '[]'::jsonb end
         as attending_events,
     fields as raw_fields
