@@ -7,7 +7,7 @@ its figures (that run X was marked failed; that the snapshot had no manifest.jso
 CLI and the report.
 
 Revision ID: 0005
-Revises: 0004 (the issue-11 branch adds 0004; the chain is set when both are merged)
+Revises: 0004
 Create Date: 2026-11-30
 """
 
