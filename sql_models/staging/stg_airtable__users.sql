@@ -1,5 +1,6 @@
 -- Podium users as Airtable holds them: values untouched except the email key (lower/trim) and dob
 -- parsed strictly as YYYY-MM-DD. Lengths are judged downstream against the target widths.
+-- `fixes`: a text field holding no text (an array, an object) is stored as '' and recorded.
 -- index: airtable_id
 with raw_users as (
     select id, created_time, fields from raw_airtable.users
@@ -24,5 +25,16 @@ select
          then staging.txt(fields->'dob')::date end as dob,
     case jsonb_typeof(fields->'attending_events') when 'array' then fields->'attending_events' else '[]'::jsonb end
         as attending_events,
-    fields as raw_fields
+    fields as raw_fields,
+    array_remove(array[staging.fix('display_name', fields->'display_name', staging.txt(fields->'display_name'), ''),
+        staging.fix('first_name', fields->'first_name', staging.txt(fields->'first_name'), ''),
+        staging.fix('last_name', fields->'last_name', staging.txt(fields->'last_name'), ''),
+        staging.fix('phone', fields->'phone', staging.txt(fields->'phone'), ''),
+        staging.fix('street_1', fields->'street_1', staging.txt(fields->'street_1'), ''),
+        staging.fix('street_2', fields->'street_2', staging.txt(fields->'street_2'), ''),
+        staging.fix('city', fields->'city', staging.txt(fields->'city'), ''),
+        staging.fix('state', fields->'state', staging.txt(fields->'state'), ''),
+        staging.fix('zip_code', fields->'zip_code', staging.txt(fields->'zip_code'), ''),
+        staging.fix('country', fields->'country', staging.txt(fields->'country'), '')
+    ], null) as fixes
 from raw_users

@@ -1,13 +1,23 @@
--- Hello Miami attendance: lumaEventId is a Luma id string, not a reference.
+-- Hello Miami attendance: lumaEventId is a Luma id string, not a reference. `fixes`: see staging.fix.
 -- index: mongo_id
 with raw_attendance as (
     select _id, document from raw_mongo.attendance
+),
+typed as (
+    select
+        lower(_id) as mongo_id,
+        staging.oid(document->'memberId') as member_mongo_id,
+        nullif(trim(staging.txt(document->'lumaEventId')), '') as luma_event_id,
+        coalesce(staging.txt(document->'status'), 'registered') as status,
+        staging.utc(staging.ts(document->'checkedInAt')) as checked_in_at,
+        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
+        document
+    from raw_attendance
 )
-select
-    lower(_id) as mongo_id,
-    staging.oid(document->'memberId') as member_mongo_id,
-    nullif(trim(staging.txt(document->'lumaEventId')), '') as luma_event_id,
-    coalesce(staging.txt(document->'status'), 'registered') as status,
-    staging.utc(staging.ts(document->'checkedInAt')) as checked_in_at,
-    staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at
-from raw_attendance
+select mongo_id, member_mongo_id, luma_event_id, status, checked_in_at, created_at,
+       array_remove(array[
+           staging.fix('status', document->'status', staging.txt(document->'status'), status),
+           staging.fix('checkedInAt', document->'checkedInAt', staging.ts(document->'checkedInAt'), null),
+           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text)
+       ], null) as fixes
+from typed

@@ -11,13 +11,24 @@ typed as (
         coalesce(staging.txt(document->'title'), '') as title,
         staging.txt(document->'description') as description,
         staging.txt(document->'requestedTime') as requested_time,
-        coalesce(trunc(staging.num(document->'durationMinutes'))::int, 5) as duration_minutes,
+        coalesce(staging.int4(document->'durationMinutes'), 5) as duration_minutes,
         coalesce(staging.txt(document->'status'), 'pending') as status,
         coalesce(staging.bool(document->'confirmedByOrganizer'), false) as confirmed_by_organizer,
         staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw,
+        document
     from raw_demo_slots
 )
 select mongo_id, member_mongo_id, event_mongo_id, title, description, requested_time, duration_minutes,
-       status, confirmed_by_organizer, created_at, coalesce(updated_at_raw, created_at) as updated_at
-from typed
+       status, confirmed_by_organizer, created_at, updated_at,
+       array_remove(array[
+           staging.fix('title', document->'title', staging.txt(document->'title'), title),
+           staging.fix('description', document->'description', staging.txt(document->'description'), null),
+           staging.fix('requestedTime', document->'requestedTime', staging.txt(document->'requestedTime'), null),
+           staging.int_fix('durationMinutes', document->'durationMinutes', duration_minutes::text),
+           staging.fix('status', document->'status', staging.txt(document->'status'), status),
+           staging.fix('confirmedByOrganizer', document->'confirmedByOrganizer', staging.bool(document->'confirmedByOrganizer'), confirmed_by_organizer::text),
+           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
+           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+       ], null) as fixes
+from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed

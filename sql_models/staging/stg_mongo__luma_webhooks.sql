@@ -1,13 +1,23 @@
--- Hello Miami's received Luma webhooks, payload kept whole (as plain JSON).
+-- Hello Miami's received Luma webhooks, payload kept whole (as plain JSON). `fixes`: see staging.fix.
 -- index: mongo_id
 with raw_luma_webhooks as (
     select _id, document from raw_mongo.luma_webhooks
+),
+typed as (
+    select
+        lower(_id) as mongo_id,
+        coalesce(staging.txt(document->'type'), '') as type,
+        coalesce(staging.plain(document->'payload'), 'null'::jsonb) as payload,
+        staging.txt(document->'signature') as signature,
+        staging.utc(coalesce(staging.ts(document->'receivedAt'), staging.ts(document->'createdAt'), staging.oid_time(_id)))
+            as received_at,
+        document
+    from raw_luma_webhooks
 )
-select
-    lower(_id) as mongo_id,
-    coalesce(staging.txt(document->'type'), '') as type,
-    coalesce(staging.plain(document->'payload'), 'null'::jsonb) as payload,
-    staging.txt(document->'signature') as signature,
-    staging.utc(coalesce(staging.ts(document->'receivedAt'), staging.ts(document->'createdAt'), staging.oid_time(_id)))
-        as received_at
-from raw_luma_webhooks
+select mongo_id, type, payload, signature, received_at,
+       array_remove(array[
+           staging.fix('type', document->'type', staging.txt(document->'type'), type),
+           staging.fix('signature', document->'signature', staging.txt(document->'signature'), null),
+           staging.fix('receivedAt', document->'receivedAt', staging.ts(document->'receivedAt'), received_at::text)
+       ], null) as fixes
+from typed

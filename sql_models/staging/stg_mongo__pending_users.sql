@@ -12,10 +12,17 @@ typed as (
         staging.utc(staging.ts(document->'subscribedAt')) as subscribed_at_raw,
         staging.utc(staging.ts(document->'approvedAt')) as approved_at,
         staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw,
+        document
     from raw_pending_users
 )
-select mongo_id, email, name, luma_attendee_id,
-       coalesce(subscribed_at_raw, created_at) as subscribed_at, approved_at,
-       created_at, coalesce(updated_at_raw, created_at) as updated_at
-from typed
+select mongo_id, email, name, luma_attendee_id, subscribed_at, approved_at, created_at, updated_at,
+       array_remove(array[
+           staging.fix('name', document->'name', staging.txt(document->'name'), name),
+           staging.fix('subscribedAt', document->'subscribedAt', staging.ts(document->'subscribedAt'), subscribed_at::text),
+           staging.fix('approvedAt', document->'approvedAt', staging.ts(document->'approvedAt'), null),
+           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
+           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+       ], null) as fixes
+from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at,
+             coalesce(subscribed_at_raw, created_at) as subscribed_at from typed) as typed

@@ -1,5 +1,6 @@
 -- Hello Miami profiles: Extended JSON unwrapped; lumaEmail normalized as the identity key;
--- createdAt falls back to the ObjectId's time, updatedAt to createdAt.
+-- createdAt falls back to the ObjectId's time, updatedAt to createdAt. `fixes`: every value the
+-- source holds that is stored otherwise (see staging.fix).
 -- index: mongo_id
 with raw_profiles as (
     select _id, document from raw_mongo.profiles
@@ -21,16 +22,32 @@ typed as (
         staging.txt(document->'role') as role,
         coalesce(staging.bool(document->'seekingFunding'), false) as seeking_funding,
         coalesce(staging.bool(document->'openToMentoring'), false) as open_to_mentoring,
-        coalesce(trunc(staging.num(document->'streakCount'))::int, 0) as streak_count,
+        coalesce(staging.int4(document->'streakCount'), 0) as streak_count,
         coalesce(staging.bool(document->'onboardingDismissed'), false) as onboarding_dismissed,
         staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw,
+        document
     from raw_profiles
 )
 select
     mongo_id, luma_email, clerk_user_id_raw, clerk_user_id, verification_status, is_app_admin,
     luma_attendee_id, bio, skills, github_username, twitter_handle, website_url, role,
     seeking_funding, open_to_mentoring, streak_count, onboarding_dismissed,
-    created_at,
-    coalesce(updated_at_raw, created_at) as updated_at
-from typed
+    created_at, updated_at,
+    array_remove(array[
+        staging.fix('verificationStatus', document->'verificationStatus', staging.txt(document->'verificationStatus'), verification_status),
+        staging.fix('isAppAdmin', document->'isAppAdmin', staging.bool(document->'isAppAdmin'), is_app_admin::text),
+        staging.fix('seekingFunding', document->'seekingFunding', staging.bool(document->'seekingFunding'), seeking_funding::text),
+        staging.fix('openToMentoring', document->'openToMentoring', staging.bool(document->'openToMentoring'), open_to_mentoring::text),
+        staging.fix('onboardingDismissed', document->'onboardingDismissed', staging.bool(document->'onboardingDismissed'), onboarding_dismissed::text),
+        staging.fix('bio', document->'bio', staging.txt(document->'bio'), null),
+        staging.fix('githubUsername', document->'githubUsername', staging.txt(document->'githubUsername'), null),
+        staging.fix('twitterHandle', document->'twitterHandle', staging.txt(document->'twitterHandle'), null),
+        staging.fix('websiteUrl', document->'websiteUrl', staging.txt(document->'websiteUrl'), null),
+        staging.fix('role', document->'role', staging.txt(document->'role'), null),
+        staging.arr_fix('skills', document->'skills'),
+        staging.int_fix('streakCount', document->'streakCount', streak_count::text),
+        staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
+        staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+    ], null) as fixes
+from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed

@@ -14,9 +14,19 @@ typed as (
         staging.txt(document->'githubUrl') as github_url,
         staging.txt(document->'publicUrl') as public_url,
         staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw,
+        document
     from raw_projects
 )
 select mongo_id, member_mongo_id, title, description, tags, image_urls, github_url, public_url,
-       created_at, coalesce(updated_at_raw, created_at) as updated_at
-from typed
+       created_at, updated_at,
+       array_remove(array[
+           staging.fix('description', document->'description', staging.txt(document->'description'), null),
+           staging.fix('githubUrl', document->'githubUrl', staging.txt(document->'githubUrl'), null),
+           staging.fix('publicUrl', document->'publicUrl', staging.txt(document->'publicUrl'), null),
+           staging.arr_fix('tags', document->'tags'),
+           staging.arr_fix('imageUrls', document->'imageUrls'),
+           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
+           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+       ], null) as fixes
+from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed

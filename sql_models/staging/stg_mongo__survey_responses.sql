@@ -13,10 +13,18 @@ typed as (
         coalesce(staging.bool(document->'isComplete'), false) as is_complete,
         staging.utc(staging.ts(document->'submittedAt')) as submitted_at_raw,
         staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw,
+        document
     from raw_survey_responses
 )
 select mongo_id, survey_mongo_id, member_mongo_id, responses, is_complete,
-       submitted_at_raw, coalesce(submitted_at_raw, created_at) as submitted_at,
-       created_at, coalesce(updated_at_raw, created_at) as updated_at
-from typed
+       submitted_at_raw, submitted_at, created_at, updated_at,
+       array_remove(array[
+           staging.fix_if(jsonb_typeof(document->'responses') not in ('object', 'null'), 'responses', document->'responses', '{}', 'not an object'),
+           staging.fix('isComplete', document->'isComplete', staging.bool(document->'isComplete'), is_complete::text),
+           staging.fix('submittedAt', document->'submittedAt', staging.ts(document->'submittedAt'), submitted_at::text),
+           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
+           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+       ], null) as fixes
+from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at,
+             coalesce(submitted_at_raw, created_at) as submitted_at from typed) as typed

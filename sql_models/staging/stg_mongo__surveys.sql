@@ -13,9 +13,18 @@ typed as (
         coalesce(staging.bool(document->'isActive'), true) as is_active,
         staging.arr(staging.plain(document->'questions')) as questions,
         staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw,
+        document
     from raw_surveys
 )
-select mongo_id, slug, title, description, type, is_active, questions,
-       created_at, coalesce(updated_at_raw, created_at) as updated_at
-from typed
+select mongo_id, slug, title, description, type, is_active, questions, created_at, updated_at,
+       array_remove(array[
+           staging.fix('title', document->'title', staging.txt(document->'title'), title),
+           staging.fix('description', document->'description', staging.txt(document->'description'), description),
+           staging.fix('type', document->'type', staging.txt(document->'type'), type),
+           staging.fix('isActive', document->'isActive', staging.bool(document->'isActive'), is_active::text),
+           staging.arr_fix('questions', document->'questions'),
+           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
+           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+       ], null) as fixes
+from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed
