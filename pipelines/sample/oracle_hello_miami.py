@@ -68,6 +68,9 @@ def hello_miami(snapshot: Path, r: Result) -> None:
             r.m(T, "duplicate lumaEmail")
     clerks = set()
     for p in sorted(heads, key=lambda p: (created(p), p["_id"])):
+        for field in ("createdAt", "updatedAt"):  # beyond year 9999: the fallback is stored and recorded
+            if p.get(field) is not None and not isinstance(p[field], dt.datetime):
+                r.fixes[T]["not a date in years 1-9999"] += 1
         c = p.get("clerkUserId")
         if c:
             if c in clerks:
