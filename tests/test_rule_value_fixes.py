@@ -86,3 +86,32 @@ def test_rule_podium_defaults_over_present_values_are_recorded(db_url):
         ("recP1", "hours_spent", "lots", "0", "not a number in integer range"),
         ("recP1", "points", "3.7", "3", "fraction dropped"),
     ]
+
+
+YEAR_20000_MS = 568_971_820_800_000  # 20000-01-01T00:00:00Z
+
+
+def test_bson_snapshot_nan_decimal_and_year_20000_land_and_are_recorded(db_url, tmp_path):
+    """The issue's own input, through a mongodump file and the landing: Decimal128 NaN in
+    streakCount, createdAt in year 20000."""
+    import uuid
+
+    import bson
+    from bson import Decimal128
+
+    from pipelines import land as landing
+    from tests.test_mongo_snapshot import write_bson, write_manifest
+
+    (tmp_path / "snap" / "mongo").mkdir(parents=True)
+    write_manifest(tmp_path / "snap", {"profiles": 1})
+    write_bson(tmp_path / "snap" / "mongo" / "profiles.bson", [{
+        "_id": bson.ObjectId(oid(1)), "lumaEmail": "nan@x.io", "streakCount": Decimal128("NaN"),
+        "createdAt": bson.DatetimeMS(YEAR_20000_MS)}])
+    run_id = str(uuid.uuid4())
+    landing.land("mongo", str(tmp_path / "snap"), run_id, db_url)
+    run_transform(db_url, run_id)
+    assert rows(db_url, "select streak_count, created_at from hello_miami_next.profiles") == [(0, datetime(2023, 11, 14, 22, 13, 20))]
+    assert fixes(db_url, run_id, "profiles") == [
+        (oid(1), "createdAt", '{"$date": {"$numberLong": "568971820800000"}}', "2023-11-14 22:13:20", "not a date in years 1-9999"),
+        (oid(1), "streakCount", '{"$numberDecimal": "NaN"}', "0", "not a number in integer range"),
+    ]
