@@ -115,3 +115,17 @@ def test_bson_snapshot_nan_decimal_and_year_20000_land_and_are_recorded(db_url, 
         (oid(1), "createdAt", '{"$date": {"$numberLong": "568971820800000"}}', "2023-11-14 22:13:20", "not a date in years 1-9999"),
         (oid(1), "streakCount", '{"$numberDecimal": "NaN"}', "0", "not a number in integer range"),
     ]
+
+
+def test_rule_luma_event_values_that_do_not_read_are_recorded(db_url):
+    from tests.model_fixtures import luma_events
+
+    luma_events(db_url, [{"api_id": "evt-9", "event": {"name": "Night", "url": "u", "timezone": ["UTC"],
+                                                       "start_at": "2026-01-10T23:00:00Z", "is_canceled": "no"}}])
+    run_id = run_transform(db_url)
+    assert rows(db_url, "select timezone, is_canceled from hello_miami_next.events") == [("", False)]
+    assert rows(db_url, "select source, source_id, field, original_value, stored_value, reason from migration.value_fixes"
+                        " where run_id = %s order by field", (run_id,)) == [
+        ("luma", "evt-9", "is_canceled", "no", "false", "not true/false"),
+        ("luma", "evt-9", "timezone", '["UTC"]', "", "not text"),
+    ]

@@ -1,9 +1,11 @@
 -- Values of migrated Hello Miami records not stored as the source holds them: a clerkUserId an
 -- earlier profile already holds (null stored), a badge with neither iconAscii nor icon ('' stored),
 -- every value a staging model could not read as its type and replaced by a default or fallback
--- (the staging models' `fixes`, see staging.fix), and the same for MongoDB events that Luma does
--- not return (whose stored values are MongoDB's; for the others Luma's values are stored and
--- disagreements are conflicts). Not recorded, because the SPEC defines them as the same value:
+-- (the staging models' `fixes`, see staging.fix), and the same for events: Luma's entry where Luma
+-- returns the event, else the MongoDB document (a MongoDB value beside Luma's is not stored; where
+-- both hold one and they differ, that is a conflict). A Luma guest's values are not stored as such
+-- (they decide its attendance; an unreadable status is no attendance, counted as a merge).
+-- Not recorded, because the SPEC defines them as the same value:
 -- '' clerkUserId/lumaAttendeeId stored as null, emails lower-cased and trimmed as identity keys,
 -- last_synced_at set to the capture time, an absent value taking its default.
 with staged as (
@@ -39,6 +41,22 @@ mongo_only_events as (
     join raw_mongo.events as r on lower(r._id) = e.mongo_id
     where not e.in_luma
 ),
+luma_events as (
+    select e.luma_event_id, array_remove(array[
+               staging.fix('name', l.entry->'name', staging.txt(l.entry->'name'), e.name),
+               staging.fix('description', l.entry->'description', staging.txt(l.entry->'description'), e.description),
+               staging.fix('cover_url', l.entry->'cover_url', staging.txt(l.entry->'cover_url'), e.cover_url),
+               staging.fix('url', l.entry->'url', staging.txt(l.entry->'url'), e.url),
+               staging.fix('timezone', l.entry->'timezone', staging.txt(l.entry->'timezone'), e.timezone),
+               staging.fix('start_at', l.entry->'start_at', staging.ts(l.entry->'start_at'), e.start_at::text),
+               staging.fix('end_at', l.entry->'end_at', staging.ts(l.entry->'end_at'), e.end_at::text),
+               staging.fix('is_canceled', l.entry->'is_canceled', staging.bool(l.entry->'is_canceled'), e.is_canceled::text)
+           ], null) as fixes
+    from intermediate.int_hello_miami__events as e
+    join (select api_id, case when jsonb_typeof(record->'event') = 'object' then record->'event' else record end as entry
+          from raw_luma.events) as l on l.api_id = e.luma_event_id
+    where e.in_luma
+),
 read_fixes as (
     select 'mongo' as source, s.source_table, s.mongo_id as source_id, f.fix
     from staged as s
@@ -48,6 +66,10 @@ read_fixes as (
     union all
     select 'mongo', 'events', e.mongo_id, f.fix
     from mongo_only_events as e
+    cross join unnest(e.fixes) as f(fix)
+    union all
+    select 'luma', 'events', e.luma_event_id, f.fix
+    from luma_events as e
     cross join unnest(e.fixes) as f(fix)
 )
 select 'mongo' as source, 'profiles' as source_table, mongo_id as source_id, 'clerkUserId' as field,
