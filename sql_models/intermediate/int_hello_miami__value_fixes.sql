@@ -20,42 +20,39 @@ with staged as (
     union all select 'survey_responses', mongo_id, fixes from staging.stg_mongo__survey_responses
     union all select 'demo_slots', mongo_id, fixes from staging.stg_mongo__demo_slots
 ),
-mongo_only_events as (
-    select e.mongo_id, array_remove(array[
-               staging.fix('name', r.document->'name', staging.txt(r.document->'name'), e.name),
-               staging.fix('description', r.document->'description', staging.txt(r.document->'description'), e.description),
-               staging.fix('coverUrl', r.document->'coverUrl', staging.txt(r.document->'coverUrl'), e.cover_url),
-               staging.fix('url', r.document->'url', staging.txt(r.document->'url'), e.url),
-               staging.fix('timezone', r.document->'timezone', staging.txt(r.document->'timezone'), e.timezone),
-               staging.fix('startAt', r.document->'startAt', staging.ts(r.document->'startAt'), e.start_at::text),
-               staging.fix('endAt', r.document->'endAt', staging.ts(r.document->'endAt'), e.end_at::text),
-               staging.fix_if(jsonb_typeof(r.document->'location') not in ('object', 'null'), 'location',
-                              r.document->'location', null, 'not an object'),
-               staging.int_fix('stats.registered', r.document->'stats'->'registered', e.stats->>'registered'),
-               staging.int_fix('stats.checkedIn', r.document->'stats'->'checkedIn', e.stats->>'checkedIn'),
-               staging.fix('isCanceled', r.document->'isCanceled', staging.bool(r.document->'isCanceled'), e.is_canceled::text),
-               staging.fix('createdAt', r.document->'createdAt', staging.ts(r.document->'createdAt'), e.created_at::text),
-               staging.fix('updatedAt', r.document->'updatedAt', staging.ts(r.document->'updatedAt'), e.updated_at::text)
-           ], null) as fixes
+events as (
+    -- each event's stored values came from Luma's entry when Luma returns it, else from MongoDB's
+    select e.*,
+           case when e.in_luma then 'luma' else 'mongo' end as source,
+           case when e.in_luma then e.luma_event_id else e.mongo_id end as source_id,
+           case when e.in_luma then case when jsonb_typeof(l.record->'event') = 'object' then l.record->'event' else l.record end
+                else m.document end as entry
     from intermediate.int_hello_miami__events as e
-    join raw_mongo.events as r on lower(r._id) = e.mongo_id
-    where not e.in_luma
+    left join raw_luma.events as l on e.in_luma and l.api_id = e.luma_event_id
+    left join raw_mongo.events as m on not e.in_luma and lower(m._id) = e.mongo_id
 ),
-luma_events as (
-    select e.luma_event_id, array_remove(array[
-               staging.fix('name', l.entry->'name', staging.txt(l.entry->'name'), e.name),
-               staging.fix('description', l.entry->'description', staging.txt(l.entry->'description'), e.description),
-               staging.fix('cover_url', l.entry->'cover_url', staging.txt(l.entry->'cover_url'), e.cover_url),
-               staging.fix('url', l.entry->'url', staging.txt(l.entry->'url'), e.url),
-               staging.fix('timezone', l.entry->'timezone', staging.txt(l.entry->'timezone'), e.timezone),
-               staging.fix('start_at', l.entry->'start_at', staging.ts(l.entry->'start_at'), e.start_at::text),
-               staging.fix('end_at', l.entry->'end_at', staging.ts(l.entry->'end_at'), e.end_at::text),
-               staging.fix('is_canceled', l.entry->'is_canceled', staging.bool(l.entry->'is_canceled'), e.is_canceled::text)
-           ], null) as fixes
-    from intermediate.int_hello_miami__events as e
-    join (select api_id, case when jsonb_typeof(record->'event') = 'object' then record->'event' else record end as entry
-          from raw_luma.events) as l on l.api_id = e.luma_event_id
-    where e.in_luma
+event_fixes as (
+    select e.source, e.source_id, f.fix
+    from events as e
+    cross join lateral (values
+        ('name', 'name', 'text', e.name), ('description', 'description', 'text', e.description),
+        ('coverUrl', 'cover_url', 'text', e.cover_url), ('url', 'url', 'text', e.url),
+        ('timezone', 'timezone', 'text', e.timezone), ('startAt', 'start_at', 'date', e.start_at::text),
+        ('endAt', 'end_at', 'date', e.end_at::text), ('isCanceled', 'is_canceled', 'boolean', e.is_canceled::text),
+        ('createdAt', null, 'date', e.created_at::text), ('updatedAt', null, 'date', e.updated_at::text),
+        ('location', null, 'object', null), ('stats.registered', null, 'integer', e.stats->>'registered'),
+        ('stats.checkedIn', null, 'integer', e.stats->>'checkedIn')
+    ) as c(mongo_field, luma_field, kind, stored)
+    cross join lateral (select case when e.source = 'luma' then c.luma_field else c.mongo_field end as field) as n
+    cross join lateral (select e.entry #> string_to_array(n.field, '.') as v) as x
+    cross join lateral (select case c.kind
+        when 'text' then staging.fix(n.field, x.v, staging.txt(x.v), c.stored)
+        when 'date' then staging.fix(n.field, x.v, staging.ts(x.v), c.stored)
+        when 'boolean' then staging.fix(n.field, x.v, staging.bool(x.v), c.stored)
+        when 'integer' then staging.int_fix(n.field, x.v, c.stored)
+        else staging.fix_if(jsonb_typeof(x.v) not in ('object', 'null'), n.field, x.v, null, 'not an object')
+    end as fix) as f
+    where n.field is not null and f.fix is not null
 ),
 read_fixes as (
     select 'mongo' as source, s.source_table, s.mongo_id as source_id, f.fix
@@ -64,13 +61,7 @@ read_fixes as (
       on c.source = 'mongo' and c.source_table = s.source_table and c.source_id = s.mongo_id and c.outcome = 'migrated'
     cross join unnest(s.fixes) as f(fix)
     union all
-    select 'mongo', 'events', e.mongo_id, f.fix
-    from mongo_only_events as e
-    cross join unnest(e.fixes) as f(fix)
-    union all
-    select 'luma', 'events', e.luma_event_id, f.fix
-    from luma_events as e
-    cross join unnest(e.fixes) as f(fix)
+    select source, 'events', source_id, fix from event_fixes
 )
 select 'mongo' as source, 'profiles' as source_table, mongo_id as source_id, 'clerkUserId' as field,
        clerk_user_id as original_value, null::text as stored_value, 'duplicate clerkUserId' as reason
