@@ -100,3 +100,21 @@ def test_live_duplicates_first_listed_kept_and_the_conflict_recorded(db_url, mon
         guest_requests = [path for _, path, _ in luma.requests if "guests" in path]
     assert len(guest_requests) == 2  # the duplicate event's guests are not listed twice
     assert_first_listed_kept_and_losers_recorded(db_url, run_id)
+
+
+def test_sync_lands_the_first_listed_and_keeps_the_later_one(db_url):
+    import datetime as dt
+
+    from assets.sync.luma_load import land_window
+
+    events = [EVENT, {**EVENT, "name": "Second"}]
+    with LumaStandin(events, {"evt-1": [APPROVED, DECLINED]}, shape="flat", page_size=5) as luma:
+        load_id, _ = land_window(db_url, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+                                 dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc), luma.url, luma.api_key)
+        guest_requests = [path for _, path, _ in luma.requests if "guests" in path]
+    assert len(guest_requests) == 1  # the duplicate event's guests are not listed again
+    assert rows(db_url, "select api_id, record->>'name' from raw_luma.events") == [("evt-1", "First")]
+    assert rows(db_url, "select record->>'approval_status' from raw_luma.guests") == [("approved",)]
+    assert rows(db_url, "select source_table, api_id, occurrence, coalesce(record->>'name', record->>'approval_status'), _dlt_load_id"
+                        " from raw_luma.duplicates order by 1") == [
+        ("events", "evt-1", 2, "Second", load_id), ("guests", "gst-1", 2, "declined", load_id)]
