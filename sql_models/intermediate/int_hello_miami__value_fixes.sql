@@ -1,7 +1,7 @@
 -- Values of migrated Hello Miami records not stored as the source holds them: a clerkUserId an
 -- earlier profile already holds (null stored), a badge with neither iconAscii nor icon ('' stored),
 -- every value a staging model could not read as its type and replaced by a default or fallback
--- (the staging models' `fixes`, see staging.fix), and the same for events: Luma's entry where Luma
+-- (the staging models' `fixes`, see staging.fix_if), and the same for events: Luma's entry where Luma
 -- returns the event, else the MongoDB document (a MongoDB value beside Luma's is not stored; where
 -- both hold one and they differ, that is a conflict). A Luma guest's values are not stored as such
 -- (they decide its attendance; an unreadable status is no attendance, counted as a merge).
@@ -46,9 +46,9 @@ event_fixes as (
     cross join lateral (select case when e.source = 'luma' then c.luma_field else c.mongo_field end as field) as n
     cross join lateral (select e.entry #> string_to_array(n.field, '.') as v) as x
     cross join lateral (select case c.kind
-        when 'text' then staging.fix(n.field, x.v, staging.txt(x.v), c.stored)
-        when 'date' then staging.fix(n.field, x.v, staging.ts(x.v), c.stored)
-        when 'boolean' then staging.fix(n.field, x.v, staging.bool(x.v), c.stored)
+        when 'text' then staging.text_fix(n.field, x.v, c.stored)
+        when 'date' then staging.date_fix(n.field, x.v, c.stored)
+        when 'boolean' then staging.bool_fix(n.field, x.v, c.stored)
         when 'integer' then staging.int_fix(n.field, x.v, c.stored)
         else staging.fix_if(jsonb_typeof(x.v) not in ('object', 'null'), n.field, x.v, null, 'not an object')
     end as fix) as f

@@ -1,7 +1,7 @@
 -- Every value of a migrated Podium record that is not stored as the source holds it: text cut to
 -- its column width (full value kept here), dob that is not a date, cached_auto_quality that is
 -- not JSON, and every value a staging model could not read as its type and replaced by its
--- default (the staging models' `fixes`, see staging.fix). Keys are never cut (they are quarantined
+-- default (the staging models' `fixes`, see staging.fix_if). Keys are never cut (they are quarantined
 -- instead). An absent field taking its default ('' text, false checkbox, 0 hours) is not recorded.
 with user_texts as (
     select 'users' as source_table, u.airtable_id as source_id, f.field, f.value, f.width

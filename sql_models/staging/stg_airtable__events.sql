@@ -21,11 +21,11 @@ select
     staging.link(fields->'owner') as owner_airtable_id,
     case jsonb_typeof(fields->'attendees') when 'array' then fields->'attendees' else '[]'::jsonb end as attendees,
     array_remove(array[
-        staging.fix('description', fields->'description', staging.txt(fields->'description'), ''),
-        staging.fix('feature_flags_csv', fields->'feature_flags_csv', staging.txt(fields->'feature_flags_csv'), ''),
-        staging.fix('votable', fields->'votable', staging.bool(fields->'votable'), 'false'),
-        staging.fix('leaderboard_enabled', fields->'leaderboard_enabled', staging.bool(fields->'leaderboard_enabled'), 'false'),
-        staging.fix('demo_links_optional', fields->'demo_links_optional', staging.bool(fields->'demo_links_optional'), 'false'),
-        staging.fix('ysws_checks_enabled', fields->'ysws_checks_enabled', staging.bool(fields->'ysws_checks_enabled'), 'false')
+        staging.text_fix('description', fields->'description', ''),
+        staging.text_fix('feature_flags_csv', fields->'feature_flags_csv', ''),
+        staging.bool_fix('votable', fields->'votable', 'false'),
+        staging.bool_fix('leaderboard_enabled', fields->'leaderboard_enabled', 'false'),
+        staging.bool_fix('demo_links_optional', fields->'demo_links_optional', 'false'),
+        staging.bool_fix('ysws_checks_enabled', fields->'ysws_checks_enabled', 'false')
     ], null) as fixes
 from raw_events

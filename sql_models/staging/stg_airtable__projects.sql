@@ -25,10 +25,10 @@ select
     case jsonb_typeof(fields->'collaborators') when 'array' then fields->'collaborators' else '[]'::jsonb end
         as collaborators,
     array_remove(array[
-        staging.fix('repo', fields->'repo', staging.txt(fields->'repo'), ''),
-        staging.fix('image_url', fields->'image_url', staging.txt(fields->'image_url'), ''),
-        staging.fix('demo', fields->'demo', staging.txt(fields->'demo'), ''),
-        staging.fix('description', fields->'description', staging.txt(fields->'description'), ''),
+        staging.text_fix('repo', fields->'repo', ''),
+        staging.text_fix('image_url', fields->'image_url', ''),
+        staging.text_fix('demo', fields->'demo', ''),
+        staging.text_fix('description', fields->'description', ''),
         staging.int_fix('hours_spent', fields->'hours_spent', coalesce(staging.int4(fields->'hours_spent'), 0)::text),
         staging.int_fix('points', fields->'points', coalesce(staging.int4(fields->'points'), 0)::text)
     ], null) as fixes

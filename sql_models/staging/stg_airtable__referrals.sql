@@ -9,5 +9,5 @@ select
     coalesce(staging.txt(fields->'content'), '') as content,
     staging.link(fields->'user') as user_airtable_id,
     staging.link(fields->'event') as event_airtable_id,
-    array_remove(array[staging.fix('content', fields->'content', staging.txt(fields->'content'), '')], null) as fixes
+    array_remove(array[staging.text_fix('content', fields->'content', '')], null) as fixes
 from raw_referrals

@@ -26,15 +26,15 @@ select
     case jsonb_typeof(fields->'attending_events') when 'array' then fields->'attending_events' else '[]'::jsonb end
         as attending_events,
     fields as raw_fields,
-    array_remove(array[staging.fix('display_name', fields->'display_name', staging.txt(fields->'display_name'), ''),
-        staging.fix('first_name', fields->'first_name', staging.txt(fields->'first_name'), ''),
-        staging.fix('last_name', fields->'last_name', staging.txt(fields->'last_name'), ''),
-        staging.fix('phone', fields->'phone', staging.txt(fields->'phone'), ''),
-        staging.fix('street_1', fields->'street_1', staging.txt(fields->'street_1'), ''),
-        staging.fix('street_2', fields->'street_2', staging.txt(fields->'street_2'), ''),
-        staging.fix('city', fields->'city', staging.txt(fields->'city'), ''),
-        staging.fix('state', fields->'state', staging.txt(fields->'state'), ''),
-        staging.fix('zip_code', fields->'zip_code', staging.txt(fields->'zip_code'), ''),
-        staging.fix('country', fields->'country', staging.txt(fields->'country'), '')
+    array_remove(array[staging.text_fix('display_name', fields->'display_name', ''),
+        staging.text_fix('first_name', fields->'first_name', ''),
+        staging.text_fix('last_name', fields->'last_name', ''),
+        staging.text_fix('phone', fields->'phone', ''),
+        staging.text_fix('street_1', fields->'street_1', ''),
+        staging.text_fix('street_2', fields->'street_2', ''),
+        staging.text_fix('city', fields->'city', ''),
+        staging.text_fix('state', fields->'state', ''),
+        staging.text_fix('zip_code', fields->'zip_code', ''),
+        staging.text_fix('country', fields->'country', '')
     ], null) as fixes
 from raw_users

@@ -1,4 +1,4 @@
--- Hello Miami attendance: lumaEventId is a Luma id string, not a reference. `fixes`: see staging.fix.
+-- Hello Miami attendance: lumaEventId is a Luma id string, not a reference. `fixes`: see staging.fix_if.
 -- index: mongo_id
 with raw_attendance as (
     select _id, document from raw_mongo.attendance
@@ -16,8 +16,8 @@ typed as (
 )
 select mongo_id, member_mongo_id, luma_event_id, status, checked_in_at, created_at,
        array_remove(array[
-           staging.fix('status', document->'status', staging.txt(document->'status'), status),
-           staging.fix('checkedInAt', document->'checkedInAt', staging.ts(document->'checkedInAt'), null),
-           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text)
+           staging.text_fix('status', document->'status', status),
+           staging.date_fix('checkedInAt', document->'checkedInAt', null),
+           staging.date_fix('createdAt', document->'createdAt', created_at::text)
        ], null) as fixes
 from typed

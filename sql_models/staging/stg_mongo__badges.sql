@@ -1,4 +1,4 @@
--- Hello Miami badges: iconAscii, or the older documents' `icon`. `fixes`: see staging.fix.
+-- Hello Miami badges: iconAscii, or the older documents' `icon`. `fixes`: see staging.fix_if.
 -- index: mongo_id
 with raw_badges as (
     select _id, document from raw_mongo.badges
@@ -16,6 +16,6 @@ typed as (
 )
 select mongo_id, name, icon_ascii_raw, icon_raw, criteria, created_at,
        array_remove(array[
-           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text)
+           staging.date_fix('createdAt', document->'createdAt', created_at::text)
        ], null) as fixes
 from typed

@@ -22,13 +22,13 @@ typed as (
 select mongo_id, member_mongo_id, event_mongo_id, title, description, requested_time, duration_minutes,
        status, confirmed_by_organizer, created_at, updated_at,
        array_remove(array[
-           staging.fix('title', document->'title', staging.txt(document->'title'), title),
-           staging.fix('description', document->'description', staging.txt(document->'description'), null),
-           staging.fix('requestedTime', document->'requestedTime', staging.txt(document->'requestedTime'), null),
+           staging.text_fix('title', document->'title', title),
+           staging.text_fix('description', document->'description', null),
+           staging.text_fix('requestedTime', document->'requestedTime', null),
            staging.int_fix('durationMinutes', document->'durationMinutes', duration_minutes::text),
-           staging.fix('status', document->'status', staging.txt(document->'status'), status),
-           staging.fix('confirmedByOrganizer', document->'confirmedByOrganizer', staging.bool(document->'confirmedByOrganizer'), confirmed_by_organizer::text),
-           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
-           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+           staging.text_fix('status', document->'status', status),
+           staging.bool_fix('confirmedByOrganizer', document->'confirmedByOrganizer', confirmed_by_organizer::text),
+           staging.date_fix('createdAt', document->'createdAt', created_at::text),
+           staging.date_fix('updatedAt', document->'updatedAt', updated_at::text)
        ], null) as fixes
 from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed

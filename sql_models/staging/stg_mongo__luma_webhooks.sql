@@ -1,4 +1,4 @@
--- Hello Miami's received Luma webhooks, payload kept whole (as plain JSON). `fixes`: see staging.fix.
+-- Hello Miami's received Luma webhooks, payload kept whole (as plain JSON). `fixes`: see staging.fix_if.
 -- index: mongo_id
 with raw_luma_webhooks as (
     select _id, document from raw_mongo.luma_webhooks
@@ -16,8 +16,8 @@ typed as (
 )
 select mongo_id, type, payload, signature, received_at,
        array_remove(array[
-           staging.fix('type', document->'type', staging.txt(document->'type'), type),
-           staging.fix('signature', document->'signature', staging.txt(document->'signature'), null),
-           staging.fix('receivedAt', document->'receivedAt', staging.ts(document->'receivedAt'), received_at::text)
+           staging.text_fix('type', document->'type', type),
+           staging.text_fix('signature', document->'signature', null),
+           staging.date_fix('receivedAt', document->'receivedAt', received_at::text)
        ], null) as fixes
 from typed

@@ -1,4 +1,4 @@
--- Hello Miami badge awards. `fixes`: see staging.fix.
+-- Hello Miami badge awards. `fixes`: see staging.fix_if.
 -- index: mongo_id
 with raw_member_badges as (
     select _id, document from raw_mongo.member_badges
@@ -16,7 +16,7 @@ typed as (
 )
 select mongo_id, member_mongo_id, badge_mongo_id, awarded_at, created_at,
        array_remove(array[
-           staging.fix('awardedAt', document->'awardedAt', staging.ts(document->'awardedAt'), awarded_at::text),
-           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text)
+           staging.date_fix('awardedAt', document->'awardedAt', awarded_at::text),
+           staging.date_fix('createdAt', document->'createdAt', created_at::text)
        ], null) as fixes
 from typed

@@ -18,11 +18,11 @@ typed as (
 )
 select mongo_id, email, name, luma_attendee_id, subscribed_at, approved_at, created_at, updated_at,
        array_remove(array[
-           staging.fix('name', document->'name', staging.txt(document->'name'), name),
-           staging.fix('subscribedAt', document->'subscribedAt', staging.ts(document->'subscribedAt'), subscribed_at::text),
-           staging.fix('approvedAt', document->'approvedAt', staging.ts(document->'approvedAt'), null),
-           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
-           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+           staging.text_fix('name', document->'name', name),
+           staging.date_fix('subscribedAt', document->'subscribedAt', subscribed_at::text),
+           staging.date_fix('approvedAt', document->'approvedAt', null),
+           staging.date_fix('createdAt', document->'createdAt', created_at::text),
+           staging.date_fix('updatedAt', document->'updatedAt', updated_at::text)
        ], null) as fixes
 from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at,
              coalesce(subscribed_at_raw, created_at) as subscribed_at from typed) as typed

@@ -1,6 +1,6 @@
 -- Hello Miami profiles: Extended JSON unwrapped; lumaEmail normalized as the identity key;
 -- createdAt falls back to the ObjectId's time, updatedAt to createdAt. `fixes`: every value the
--- source holds that is stored otherwise (see staging.fix).
+-- source holds that is stored otherwise (see staging.fix_if).
 -- index: mongo_id
 with raw_profiles as (
     select _id, document from raw_mongo.profiles
@@ -35,19 +35,19 @@ select
     seeking_funding, open_to_mentoring, streak_count, onboarding_dismissed,
     created_at, updated_at,
     array_remove(array[
-        staging.fix('verificationStatus', document->'verificationStatus', staging.txt(document->'verificationStatus'), verification_status),
-        staging.fix('isAppAdmin', document->'isAppAdmin', staging.bool(document->'isAppAdmin'), is_app_admin::text),
-        staging.fix('seekingFunding', document->'seekingFunding', staging.bool(document->'seekingFunding'), seeking_funding::text),
-        staging.fix('openToMentoring', document->'openToMentoring', staging.bool(document->'openToMentoring'), open_to_mentoring::text),
-        staging.fix('onboardingDismissed', document->'onboardingDismissed', staging.bool(document->'onboardingDismissed'), onboarding_dismissed::text),
-        staging.fix('bio', document->'bio', staging.txt(document->'bio'), null),
-        staging.fix('githubUsername', document->'githubUsername', staging.txt(document->'githubUsername'), null),
-        staging.fix('twitterHandle', document->'twitterHandle', staging.txt(document->'twitterHandle'), null),
-        staging.fix('websiteUrl', document->'websiteUrl', staging.txt(document->'websiteUrl'), null),
-        staging.fix('role', document->'role', staging.txt(document->'role'), null),
+        staging.text_fix('verificationStatus', document->'verificationStatus', verification_status),
+        staging.bool_fix('isAppAdmin', document->'isAppAdmin', is_app_admin::text),
+        staging.bool_fix('seekingFunding', document->'seekingFunding', seeking_funding::text),
+        staging.bool_fix('openToMentoring', document->'openToMentoring', open_to_mentoring::text),
+        staging.bool_fix('onboardingDismissed', document->'onboardingDismissed', onboarding_dismissed::text),
+        staging.text_fix('bio', document->'bio', null),
+        staging.text_fix('githubUsername', document->'githubUsername', null),
+        staging.text_fix('twitterHandle', document->'twitterHandle', null),
+        staging.text_fix('websiteUrl', document->'websiteUrl', null),
+        staging.text_fix('role', document->'role', null),
         staging.arr_fix('skills', document->'skills'),
         staging.int_fix('streakCount', document->'streakCount', streak_count::text),
-        staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
-        staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+        staging.date_fix('createdAt', document->'createdAt', created_at::text),
+        staging.date_fix('updatedAt', document->'updatedAt', updated_at::text)
     ], null) as fixes
 from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed

@@ -21,12 +21,12 @@ typed as (
 select mongo_id, member_mongo_id, title, description, tags, image_urls, github_url, public_url,
        created_at, updated_at,
        array_remove(array[
-           staging.fix('description', document->'description', staging.txt(document->'description'), null),
-           staging.fix('githubUrl', document->'githubUrl', staging.txt(document->'githubUrl'), null),
-           staging.fix('publicUrl', document->'publicUrl', staging.txt(document->'publicUrl'), null),
+           staging.text_fix('description', document->'description', null),
+           staging.text_fix('githubUrl', document->'githubUrl', null),
+           staging.text_fix('publicUrl', document->'publicUrl', null),
            staging.arr_fix('tags', document->'tags'),
            staging.arr_fix('imageUrls', document->'imageUrls'),
-           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
-           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+           staging.date_fix('createdAt', document->'createdAt', created_at::text),
+           staging.date_fix('updatedAt', document->'updatedAt', updated_at::text)
        ], null) as fixes
 from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed

@@ -21,10 +21,10 @@ select mongo_id, survey_mongo_id, member_mongo_id, responses, is_complete,
        submitted_at_raw, submitted_at, created_at, updated_at,
        array_remove(array[
            staging.fix_if(jsonb_typeof(document->'responses') not in ('object', 'null'), 'responses', document->'responses', '{}', 'not an object'),
-           staging.fix('isComplete', document->'isComplete', staging.bool(document->'isComplete'), is_complete::text),
-           staging.fix('submittedAt', document->'submittedAt', staging.ts(document->'submittedAt'), submitted_at::text),
-           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
-           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+           staging.bool_fix('isComplete', document->'isComplete', is_complete::text),
+           staging.date_fix('submittedAt', document->'submittedAt', submitted_at::text),
+           staging.date_fix('createdAt', document->'createdAt', created_at::text),
+           staging.date_fix('updatedAt', document->'updatedAt', updated_at::text)
        ], null) as fixes
 from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at,
              coalesce(submitted_at_raw, created_at) as submitted_at from typed) as typed

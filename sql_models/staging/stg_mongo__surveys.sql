@@ -19,12 +19,12 @@ typed as (
 )
 select mongo_id, slug, title, description, type, is_active, questions, created_at, updated_at,
        array_remove(array[
-           staging.fix('title', document->'title', staging.txt(document->'title'), title),
-           staging.fix('description', document->'description', staging.txt(document->'description'), description),
-           staging.fix('type', document->'type', staging.txt(document->'type'), type),
-           staging.fix('isActive', document->'isActive', staging.bool(document->'isActive'), is_active::text),
+           staging.text_fix('title', document->'title', title),
+           staging.text_fix('description', document->'description', description),
+           staging.text_fix('type', document->'type', type),
+           staging.bool_fix('isActive', document->'isActive', is_active::text),
            staging.arr_fix('questions', document->'questions'),
-           staging.fix('createdAt', document->'createdAt', staging.ts(document->'createdAt'), created_at::text),
-           staging.fix('updatedAt', document->'updatedAt', staging.ts(document->'updatedAt'), updated_at::text)
+           staging.date_fix('createdAt', document->'createdAt', created_at::text),
+           staging.date_fix('updatedAt', document->'updatedAt', updated_at::text)
        ], null) as fixes
 from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed
