@@ -132,9 +132,17 @@ language sql stable parallel safe as $$
   select staging.fix_if(jsonb_typeof(v) not in ('boolean', 'null'), field, v, stored, 'not true/false')
 $$;
 
+-- the same with the date as the model already read it (`read` = staging.ts(v)): a date is the
+-- costliest value to read, so the models read each once (a lateral `dates` beside the document,
+-- `offset 0` so that the planner does not copy the read into every use)
+create or replace function staging.date_fix(field text, v jsonb, read timestamptz, stored text) returns jsonb
+language sql stable parallel safe as $$
+  select staging.fix_if(jsonb_typeof(v) <> 'null' and read is null, field, v, stored, 'not a date in years 1-9999')
+$$;
+
 create or replace function staging.date_fix(field text, v jsonb, stored text) returns jsonb
 language sql stable parallel safe as $$
-  select staging.fix_if(jsonb_typeof(v) <> 'null' and staging.ts(v) is null, field, v, stored, 'not a date in years 1-9999')
+  select staging.date_fix(field, v, staging.ts(v), stored)
 $$;
 
 -- a plain JSON integer of at most 9 digits: an int4 as it is (the common case, read without

@@ -9,15 +9,16 @@ typed as (
         staging.oid(document->'memberId') as member_mongo_id,
         nullif(trim(staging.txt(document->'lumaEventId')), '') as luma_event_id,
         coalesce(staging.txt(document->'status'), 'registered') as status,
-        staging.utc(staging.ts(document->'checkedInAt')) as checked_in_at,
-        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        document
+        staging.utc(dates."checkedInAt") as checked_in_at,
+        staging.utc(coalesce(dates."createdAt", staging.oid_time(_id))) as created_at,
+        document, dates.*
     from raw_attendance
+    cross join lateral (select staging.ts(document->'checkedInAt') as "checkedInAt", staging.ts(document->'createdAt') as "createdAt" offset 0) as dates
 )
 select mongo_id, member_mongo_id, luma_event_id, status, checked_in_at, created_at,
        array_remove(array[
            staging.text_fix('status', document->'status', status),
-           staging.date_fix('checkedInAt', document->'checkedInAt', null),
-           staging.date_fix('createdAt', document->'createdAt', created_at::text)
+           staging.date_fix('checkedInAt', document->'checkedInAt', "checkedInAt", null),
+           staging.date_fix('createdAt', document->'createdAt', "createdAt", created_at::text)
        ], null) as fixes
 from typed

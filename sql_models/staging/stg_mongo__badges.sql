@@ -10,12 +10,13 @@ typed as (
         staging.txt(document->'iconAscii') as icon_ascii_raw,
         staging.txt(document->'icon') as icon_raw,
         staging.txt(document->'criteria') as criteria,
-        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        document
+        staging.utc(coalesce(dates."createdAt", staging.oid_time(_id))) as created_at,
+        document, dates.*
     from raw_badges
+    cross join lateral (select staging.ts(document->'createdAt') as "createdAt" offset 0) as dates
 )
 select mongo_id, name, icon_ascii_raw, icon_raw, criteria, created_at,
        array_remove(array[
-           staging.date_fix('createdAt', document->'createdAt', created_at::text)
+           staging.date_fix('createdAt', document->'createdAt', "createdAt", created_at::text)
        ], null) as fixes
 from typed

@@ -9,15 +9,16 @@ typed as (
         coalesce(staging.txt(document->'type'), '') as type,
         coalesce(staging.plain(document->'payload'), 'null'::jsonb) as payload,
         staging.txt(document->'signature') as signature,
-        staging.utc(coalesce(staging.ts(document->'receivedAt'), staging.ts(document->'createdAt'), staging.oid_time(_id)))
+        staging.utc(coalesce(dates."receivedAt", dates."createdAt", staging.oid_time(_id)))
             as received_at,
-        document
+        document, dates.*
     from raw_luma_webhooks
+    cross join lateral (select staging.ts(document->'receivedAt') as "receivedAt", staging.ts(document->'createdAt') as "createdAt" offset 0) as dates
 )
 select mongo_id, type, payload, signature, received_at,
        array_remove(array[
            staging.text_fix('type', document->'type', type),
            staging.text_fix('signature', document->'signature', null),
-           staging.date_fix('receivedAt', document->'receivedAt', received_at::text)
+           staging.date_fix('receivedAt', document->'receivedAt', "receivedAt", received_at::text)
        ], null) as fixes
 from typed

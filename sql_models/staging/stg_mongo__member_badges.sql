@@ -8,15 +8,16 @@ typed as (
         lower(_id) as mongo_id,
         staging.oid(document->'memberId') as member_mongo_id,
         staging.oid(document->'badgeId') as badge_mongo_id,
-        staging.utc(coalesce(staging.ts(document->'awardedAt'), staging.ts(document->'createdAt'), staging.oid_time(_id)))
+        staging.utc(coalesce(dates."awardedAt", dates."createdAt", staging.oid_time(_id)))
             as awarded_at,
-        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        document
+        staging.utc(coalesce(dates."createdAt", staging.oid_time(_id))) as created_at,
+        document, dates.*
     from raw_member_badges
+    cross join lateral (select staging.ts(document->'awardedAt') as "awardedAt", staging.ts(document->'createdAt') as "createdAt" offset 0) as dates
 )
 select mongo_id, member_mongo_id, badge_mongo_id, awarded_at, created_at,
        array_remove(array[
-           staging.date_fix('awardedAt', document->'awardedAt', awarded_at::text),
-           staging.date_fix('createdAt', document->'createdAt', created_at::text)
+           staging.date_fix('awardedAt', document->'awardedAt', "awardedAt", awarded_at::text),
+           staging.date_fix('createdAt', document->'createdAt', "createdAt", created_at::text)
        ], null) as fixes
 from typed

@@ -24,10 +24,11 @@ typed as (
         coalesce(staging.bool(document->'openToMentoring'), false) as open_to_mentoring,
         coalesce(staging.int4(document->'streakCount'), 0) as streak_count,
         coalesce(staging.bool(document->'onboardingDismissed'), false) as onboarding_dismissed,
-        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw,
-        document
+        staging.utc(coalesce(dates."createdAt", staging.oid_time(_id))) as created_at,
+        staging.utc(dates."updatedAt") as updated_at_raw,
+        document, dates.*
     from raw_profiles
+    cross join lateral (select staging.ts(document->'createdAt') as "createdAt", staging.ts(document->'updatedAt') as "updatedAt" offset 0) as dates
 )
 select
     mongo_id, luma_email, clerk_user_id_raw, clerk_user_id, verification_status, is_app_admin,
@@ -47,7 +48,7 @@ select
         staging.text_fix('role', document->'role', null),
         staging.arr_fix('skills', document->'skills'),
         staging.int_fix('streakCount', document->'streakCount', streak_count::text),
-        staging.date_fix('createdAt', document->'createdAt', created_at::text),
-        staging.date_fix('updatedAt', document->'updatedAt', updated_at::text)
+        staging.date_fix('createdAt', document->'createdAt', "createdAt", created_at::text),
+        staging.date_fix('updatedAt', document->'updatedAt', "updatedAt", updated_at::text)
     ], null) as fixes
 from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed
