@@ -56,6 +56,8 @@ def test_rule_fallbacks_of_other_collections_are_recorded(db_url):
                                  createdAt=date("2024-02-01T00:00:00Z"), stats={"registered": {"$numberDouble": "NaN"}})])
     mongo(db_url, "surveys", [doc(30, slug="s", title="T", type="annual", isActive="no", questions=[],
                                   createdAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "badges", [doc(40, name="Builder", iconAscii="<*>", criteria={"shipped": 3},
+                                 createdAt=date("2024-01-01T00:00:00Z"))])
     run_id = run_transform(db_url)
     assert rows(db_url, "select duration_minutes from hello_miami_next.demo_slots") == [(5,)]
     assert rows(db_url, "select start_at, stats from hello_miami_next.events") == [
@@ -66,6 +68,8 @@ def test_rule_fallbacks_of_other_collections_are_recorded(db_url):
         (oid(20), "stats.registered", '{"$numberDouble": "NaN"}', "0", "not a number in integer range"),
     ]
     assert fixes(db_url, run_id, "surveys") == [(oid(30), "isActive", "no", "true", "not true/false")]
+    assert rows(db_url, "select criteria from hello_miami_next.badges") == [("",)]
+    assert fixes(db_url, run_id, "badges") == [(oid(40), "criteria", '{"shipped": 3}', "", "not text")]
 
 
 def test_rule_podium_defaults_over_present_values_are_recorded(db_url):

@@ -17,6 +17,7 @@ typed as (
 )
 select mongo_id, name, icon_ascii_raw, icon_raw, criteria, created_at,
        array_remove(array[
+           staging.text_fix('criteria', document->'criteria', ''),
            staging.date_fix('createdAt', document->'createdAt', "createdAt", created_at::text)
        ], null) as fixes
 from typed
