@@ -7,7 +7,8 @@
 -- (they decide its attendance; an unreadable status is no attendance, counted as a merge).
 -- Not recorded, because the SPEC defines them as the same value:
 -- '' clerkUserId/lumaAttendeeId stored as null, emails lower-cased and trimmed as identity keys,
--- last_synced_at set to the capture time, an absent value taking its default.
+-- last_synced_at set to the capture time, Extended JSON inside jsonb values written as plain JSON,
+-- an absent value taking its default.
 with staged as (
     select 'profiles' as source_table, mongo_id, fixes from staging.stg_mongo__profiles
     union all select 'projects', mongo_id, fixes from staging.stg_mongo__projects
