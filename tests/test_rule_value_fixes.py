@@ -125,11 +125,14 @@ def test_rule_luma_event_values_that_do_not_read_are_recorded(db_url):
     from tests.model_fixtures import luma_events
 
     luma_events(db_url, [{"api_id": "evt-9", "event": {"name": "Night", "url": "u", "timezone": ["UTC"],
-                                                       "start_at": "2026-01-10T23:00:00Z", "is_canceled": "no"}}])
+                                                       "start_at": "2026-01-10T23:00:00Z", "is_canceled": "no",
+                                                       "geo_address_info": {"type": "venue", "latitude": "north", "longitude": -80.2}}}])
     run_id = run_transform(db_url)
-    assert rows(db_url, "select timezone, is_canceled from hello_miami_next.events") == [("", False)]
+    assert rows(db_url, "select timezone, is_canceled, location->'lat', location->'lng' from hello_miami_next.events") == [
+        ("", False, None, -80.2)]
     assert rows(db_url, "select source, source_id, field, original_value, stored_value, reason from migration.value_fixes"
                         " where run_id = %s order by field", (run_id,)) == [
+        ("luma", "evt-9", "geo_address_info.latitude", "north", None, "not a number"),
         ("luma", "evt-9", "is_canceled", "no", "false", "not true/false"),
         ("luma", "evt-9", "timezone", '["UTC"]', "", "not text"),
     ]

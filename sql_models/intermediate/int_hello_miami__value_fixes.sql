@@ -42,7 +42,9 @@ event_fixes as (
         ('endAt', 'end_at', 'date', e.end_at::text), ('isCanceled', 'is_canceled', 'boolean', e.is_canceled::text),
         ('createdAt', null, 'date', e.created_at::text), ('updatedAt', null, 'date', e.updated_at::text),
         ('location', null, 'object', null), ('stats.registered', null, 'integer', e.stats->>'registered'),
-        ('stats.checkedIn', null, 'integer', e.stats->>'checkedIn')
+        ('stats.checkedIn', null, 'integer', e.stats->>'checkedIn'),
+        (null, 'geo_address_info.latitude', 'number', e.location->>'lat'),
+        (null, 'geo_address_info.longitude', 'number', e.location->>'lng')
     ) as c(mongo_field, luma_field, kind, stored)
     cross join lateral (select case when e.source = 'luma' then c.luma_field else c.mongo_field end as field) as n
     cross join lateral (select e.entry #> string_to_array(n.field, '.') as v) as x
@@ -51,6 +53,7 @@ event_fixes as (
         when 'date' then staging.date_fix(n.field, x.v, c.stored)
         when 'boolean' then staging.bool_fix(n.field, x.v, c.stored)
         when 'integer' then staging.int_fix(n.field, x.v, c.stored)
+        when 'number' then staging.fix_if(jsonb_typeof(x.v) <> 'null' and staging.num(x.v) is null, n.field, x.v, c.stored, 'not a number')
         else staging.fix_if(jsonb_typeof(x.v) not in ('object', 'null'), n.field, x.v, null, 'not an object')
     end as fix) as f
     where n.field is not null and f.fix is not null
