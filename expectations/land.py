@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from expectations.gates import Gate, literal, values_list
-from expectations.mapping import APPLICATION, FIELDS, RAW_TABLES
+from expectations.mapping import APPLICATION, FIELDS, LUMA_DUPLICATES, RAW_TABLES
 
 
 def count_parameter(source: str, table: str) -> str:
@@ -88,9 +88,15 @@ def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -
 
 
 def source_counts(conn, run_id: str) -> dict[str, int]:
-    """GX runtime parameters: the counts the sources reported, from this run's count ledger."""
+    """GX runtime parameters: the rows each raw table must hold, i.e. the counts the sources
+    reported (this run's count ledger) less the entries of a Luma key listed again in the same
+    landing, which raw_luma.duplicates holds instead."""
     rows = conn.execute(
         "select source, source_table, source_count from migration.count_ledger where run_id = %s and source_count is not null",
         (run_id,),
     ).fetchall()
-    return {count_parameter(source, table): int(count) for source, table, count in rows}
+    repeated: dict[tuple[str, str], int] = {}
+    if conn.execute("select to_regclass('raw_luma.duplicates')").fetchone()[0] is not None:
+        for table, sql in LUMA_DUPLICATES.items():
+            repeated[("luma", table)] = conn.execute(f"select count(*) from ({sql}) as d").fetchone()[0]
+    return {count_parameter(source, table): int(count) - repeated.get((source, table), 0) for source, table, count in rows}

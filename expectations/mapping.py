@@ -49,4 +49,12 @@ RAW_TABLES = {
     ("luma", "guests"): (("event_api_id", "api_id"), "record", "guest"),
 }
 FIELDS = {"airtable": AIRTABLE, "mongo": MONGO, "luma": LUMA}
+# A Luma key listed again in one landing (pipelines/luma/source.py): the later entries are rows of
+# raw_luma.duplicates, current while the row they repeat is of the same landing (same load id).
+LUMA_DUPLICATES = {
+    table: "select d.* from raw_luma.duplicates as d join raw_luma.{0} as k on k.api_id = d.api_id "
+           "and k._dlt_load_id = d._dlt_load_id{1} where d.source_table = '{0}'".format(
+               table, " and k.event_api_id = d.event_api_id" if table == "guests" else "")
+    for table in ("events", "guests")
+}
 APPLICATION = {"airtable": "podium", "mongo": "hello_miami", "luma": "hello_miami"}

@@ -1,6 +1,7 @@
 """The reconcile gate (SPEC §5): the count identity holds for every source table, key-level
 anti-joins find no record missing in either direction, quarantine stays under its ceiling.
-Warnings (not blocking): MongoDB/Luma field conflicts and Podium reverse-link asymmetry.
+Warnings (not blocking): MongoDB/Luma field conflicts, a Luma key listed twice with different
+values, and Podium reverse-link asymmetry.
 
 Decisions:
 - The anti-joins read the raw tables themselves, not the count ledger, so a record the models
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 
 from expectations.gates import Gate, literal, values_list
+from expectations.mapping import LUMA_DUPLICATES
 
 DEFAULT_CEILING = 0.25
 SOURCES = {"podium": ("airtable",), "hello_miami": ("mongo", "luma")}
@@ -38,6 +40,10 @@ RAW_IDS = {
     ("luma", "events"): ("raw_luma.events", "r.api_id"),
     ("luma", "guests"): ("raw_luma.guests", "r.event_api_id || ':' || r.api_id"),
 }
+# a key listed again in one landing: a landed record of its table, with the source id the
+# classification gives it
+DUPLICATE_IDS = {("luma", "events"): "r.api_id || '#' || r.occurrence",
+                 ("luma", "guests"): "r.event_api_id || ':' || r.api_id || '#' || r.occurrence"}
 # list links: one source record per distinct (record, linked id)
 LINK_TABLES = {
     ("airtable", "events.attendees"): ("raw_airtable.events", "attendees"),
@@ -99,6 +105,10 @@ def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
             parts.append(
                 f"select {literal(source + '.' + table)} as source_table, {id_expr} as source_id from {raw} as r"
             )
+    for (source, table), id_expr in DUPLICATE_IDS.items():
+        if source in SOURCES[app] and "raw_luma.duplicates" in existing and RAW_IDS[(source, table)][0] in existing:
+            parts.append(f"select {literal(source + '.' + table)} as source_table, {id_expr} as source_id "
+                         f"from ({LUMA_DUPLICATES[table]}) as r")
     for (source, table), (raw, field) in LINK_TABLES.items():
         if source in SOURCES[app] and raw in existing:
             landed_tables.append(literal(source + "." + table))
@@ -168,14 +178,22 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
     return gates
 
 
+WARNINGS = {
+    "podium": [("reverse_link", "users.attending_events agrees with events.attendees")],
+    "hello_miami": [("mongo_luma", "MongoDB and Luma agree on event fields"),
+                    ("luma_duplicate", "a Luma key listed twice holds the same entry")],
+}
+
+
 def _warning_gates(app: str, run: str) -> list[Gate]:
-    kind = "mongo_luma" if app == "hello_miami" else "reverse_link"
-    rule = "MongoDB and Luma agree on event fields" if app == "hello_miami" else "users.attending_events agrees with events.attendees"
-    sql = (
-        "select c.key || '.' || coalesce(c.field, '') as key, c.source_table || ' ' || c.kind as detail "
-        f"from (select * from {{batch}}) as c where c.run_id = {run} and c.kind = {literal(kind)}"
-    )
-    return [Gate("reconcile", app, "migration.conflicts", rule, "migration.conflicts", CONFLICTS, sql=sql, severity="warning")]
+    gates = []
+    for kind, rule in WARNINGS[app]:
+        sql = (
+            "select c.key || '.' || coalesce(c.field, '') as key, c.source_table || ' ' || c.kind as detail "
+            f"from (select * from {{batch}}) as c where c.run_id = {run} and c.kind = {literal(kind)}"
+        )
+        gates.append(Gate("reconcile", app, "migration.conflicts", rule, "migration.conflicts", CONFLICTS, sql=sql, severity="warning"))
+    return gates
 
 
 def reconcile_gates(run_id: str, existing_tables: set[str], apps=("podium", "hello_miami")) -> list[Gate]:

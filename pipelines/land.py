@@ -20,7 +20,8 @@ Decisions (documented here because every phase relies on them):
   share pending packages. Before each run the pipeline's local state is dropped (as dagster-dlt
   does) so a killed run's half-built package is never replayed.
 - Landed count = rows carrying this run's dlt load ids, so a merge table that also holds older rows
-  is judged on what this run delivered.
+  is judged on what this run delivered; entries of a key listed again in the same landing, which a
+  source keeps in `raw_<source>.duplicates` (Luma), count as landed for their table.
 """
 
 from __future__ import annotations
@@ -239,6 +240,13 @@ def landed_counts(conn, source: str, tables: list[str], ids: list[str]) -> dict[
         counts[table] = conn.execute(
             f'select count(*) from raw_{source}."{table}" where _dlt_load_id = any(%s)', (ids,)
         ).fetchone()[0]
+    # a key listed again in the same landing lands in raw_<source>.duplicates (Luma: pipelines/luma/source.py)
+    if conn.execute("select to_regclass(%s)", (f"raw_{source}.duplicates",)).fetchone()[0] is not None:
+        for table, extra in conn.execute(
+            f"select source_table, count(*) from raw_{source}.duplicates where _dlt_load_id = any(%s) group by 1", (ids,)
+        ).fetchall():
+            if table in counts:
+                counts[table] += extra
     return counts
 
 

@@ -105,3 +105,73 @@ language sql immutable parallel safe as $$
            '\{"\$date": ("[^"\\]*")\}', '\1', 'g'),
            '\{"\$number(?:Long|Int|Decimal)": "(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"\}', '\1', 'g')::jsonb
 $$;
+
+-- SPEC §4: no value is changed silently. A value_fixes entry {field, original, stored, reason}
+-- when `changed`, null otherwise; models gather them in a `fixes` column (array_remove(array[…],
+-- null)) and int_*__value_fixes records those of migrated records. `original` is the source value
+-- as text (strings as they are, anything else as its JSON), `stored` the candidate's value as text.
+-- Stable, not immutable (jsonb_build_object is stable), and each argument cheap to repeat, so the
+-- planner inlines these into the model's query: a function call per field and row cost 30x the
+-- staging models' time (bench at scale 10).
+create or replace function staging.fix_if(changed boolean, field text, original jsonb, stored text, reason text) returns jsonb
+language sql stable parallel safe as $$
+  select case when changed then jsonb_build_object(
+           'field', field,
+           'original', case jsonb_typeof(original) when 'string' then original #>> '{}' else original::text end,
+           'stored', stored, 'reason', reason) end
+$$;
+
+-- The common cases: the source holds a value (present, not JSON null) that does not read as the
+-- field's type, so a default or fallback (`stored`) took its place. A value that is absent or null
+-- takes SPEC §4's default without a record: nothing was there to change.
+create or replace function staging.text_fix(field text, v jsonb, stored text) returns jsonb
+language sql stable parallel safe as $$
+  select staging.fix_if(jsonb_typeof(v) in ('object', 'array'), field, v, stored, 'not text')
+$$;
+
+create or replace function staging.bool_fix(field text, v jsonb, stored text) returns jsonb
+language sql stable parallel safe as $$
+  select staging.fix_if(jsonb_typeof(v) not in ('boolean', 'null'), field, v, stored, 'not true/false')
+$$;
+
+-- the same with the date as the model already read it (`read` = staging.ts(v)): a date is the
+-- costliest value to read, so the models read each once (a lateral `dates` beside the document,
+-- `offset 0` so that the planner does not copy the read into every use)
+create or replace function staging.date_fix(field text, v jsonb, read timestamptz, stored text) returns jsonb
+language sql stable parallel safe as $$
+  select staging.fix_if(jsonb_typeof(v) <> 'null' and read is null, field, v, stored, 'not a date in years 1-9999')
+$$;
+
+create or replace function staging.date_fix(field text, v jsonb, stored text) returns jsonb
+language sql stable parallel safe as $$
+  select staging.date_fix(field, v, staging.ts(v), stored)
+$$;
+
+-- a plain JSON integer of at most 9 digits: an int4 as it is (the common case, read without
+-- staging.num's validation)
+create or replace function staging.small_int(v jsonb) returns boolean
+language sql immutable parallel safe as $$
+  select jsonb_typeof(v) = 'number' and (v #>> '{}') ~ '^-?[0-9]{1,9}$'
+$$;
+
+-- a whole number in integer range (counts, minutes): the number with any fraction dropped; null
+-- when it is no number or outside integer range (a cast would abort the whole model)
+create or replace function staging.int4(v jsonb) returns integer
+language sql immutable parallel safe as $$
+  select case when staging.small_int(v) then (v #>> '{}')::integer
+              when trunc(staging.num(v)) between -2147483648 and 2147483647 then trunc(staging.num(v))::integer end
+$$;
+
+-- an integer field: not a number (or beyond integer range), or a fraction dropped
+create or replace function staging.int_fix(field text, v jsonb, stored text) returns jsonb
+language sql stable parallel safe as $$
+  select case when not staging.small_int(v) then
+           staging.fix_if(jsonb_typeof(v) <> 'null' and coalesce(staging.int4(v) <> staging.num(v), true), field, v, stored,
+             case when staging.int4(v) is null then 'not a number in integer range' else 'fraction dropped' end) end
+$$;
+
+-- an array field (skills, tags): anything but an array is recorded as replaced by []
+create or replace function staging.arr_fix(field text, v jsonb) returns jsonb
+language sql stable parallel safe as $$
+  select staging.fix_if(jsonb_typeof(v) not in ('array', 'null'), field, v, '[]', 'not an array')
+$$;

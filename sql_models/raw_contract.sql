@@ -21,3 +21,4 @@ create table if not exists raw_mongo.survey_responses (_id text, created_at time
 create table if not exists raw_mongo.demo_slots (_id text, created_at timestamptz, updated_at timestamptz, document jsonb, bson_flags jsonb, _dlt_load_id text, _dlt_id text);
 create table if not exists raw_luma.events (api_id text, start_at timestamptz, updated_at timestamptz, record jsonb, _dlt_load_id text, _dlt_id text);
 create table if not exists raw_luma.guests (event_api_id text, api_id text, record jsonb, _dlt_load_id text, _dlt_id text);
+create table if not exists raw_luma.duplicates (source_table text, event_api_id text, api_id text, occurrence bigint, record jsonb, _dlt_load_id text, _dlt_id text);

@@ -27,6 +27,7 @@ def reconciliation(data: dict) -> dict:
             {k: g[k] for k in ("phase", "application", "name", "severity", "passed", "failed_count", "message", "failed")}
             for g in data["gates"]
         ],
+        "value_fixes": [{k: f[k] for k in ("source", "source_table", "field", "reason", "count")} for f in data.get("value_fixes", [])],
     }
 
 

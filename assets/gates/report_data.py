@@ -47,6 +47,22 @@ def merges(conn, run_id: str) -> list[dict]:
          group by source, source_table, rule order by source, source_table, count(*) desc""", (run_id,))
 
 
+def value_fixes(conn, run_id: str) -> list[dict]:
+    """Stored values that differ from the source (SPEC §4), per table, field and reason, with one
+    masked example of the original and the stored value."""
+    rows = _rows(conn, """
+        select source, source_table, field, reason, count(*) as count,
+               (array_agg(source_id order by source_id))[1] as example_id,
+               (array_agg(original_value order by source_id))[1] as example_original,
+               (array_agg(stored_value order by source_id))[1] as example_stored
+          from migration.value_fixes where run_id = %s
+         group by source, source_table, field, reason order by source, source_table, count(*) desc, field""", (run_id,))
+    for r in rows:
+        for k in ("example_id", "example_original", "example_stored"):
+            r[k] = None if r[k] is None else mask_text(r[k])[:80]
+    return rows
+
+
 def conflicts(conn, run_id: str) -> tuple[list[dict], list[dict]]:
     summary = _rows(conn, """
         select kind, source_table, field, count(*) as count from migration.conflicts where run_id = %s
@@ -133,6 +149,7 @@ def collect(conn, run_id: str, run_succeeded: bool, error: str | None) -> dict:
         "warnings": warnings,
         "quarantine": quarantine_rows,
         "merges": merges(conn, run_id),
+        "value_fixes": value_fixes(conn, run_id),
         "conflicts": conflict_summary,
         "conflict_examples": conflict_examples,
         "previous_run_id": previous,

@@ -50,18 +50,23 @@ def land_window(url: str, start: datetime, end: datetime, base_url: str | None =
     from pipelines.land import RUN_KWARGS, unwrap
     from pipelines.luma.client import LumaClient, RequestStats
     from pipelines.luma.entries import event_row, guest_row, iso
-    from pipelines.luma.source import EVENT_COLUMNS, GUEST_COLUMNS, _event_table, _guest_table
+    from pipelines.luma.source import EVENT_COLUMNS, GUEST_COLUMNS, Listing, _event_table, _guest_table, duplicates_item
 
     stats = RequestStats()  # counted in the client's HTTP adapter: every request sent, retries included
     client = LumaClient(base_url=base_url, api_key=api_key, stats=stats)
     event_tables, event_ids = [], []
+    # a key listed twice: the first entry is the row, later ones go to raw_luma.duplicates (as in the land phase)
+    event_listing, guest_listing = Listing("events"), Listing("guests")
     for page in client.events(iso(start), iso(end)):
         rows = [event_row(entry) for entry in page]
         if any(not row["api_id"] for row in rows):
             raise CutoverError("Luma list-events returned an entry without api_id or id; the sync stopped before writing anything.")
+        rows, later = event_listing.split(_as_text(rows))
         if rows:
             event_ids += [row["api_id"] for row in rows]
-            event_tables.append(_event_table(_as_text(rows)))
+            event_tables.append(_event_table(rows))
+        if later:
+            event_tables.append(duplicates_item(later))
     if not event_ids:
         return None, stats.requests
 
@@ -71,8 +76,11 @@ def land_window(url: str, start: datetime, end: datetime, base_url: str | None =
                 rows = [guest_row(entry, event_api_id) for entry in page]
                 if any(not row["api_id"] for row in rows):
                     raise CutoverError(f"Luma get-guests for {event_api_id} returned an entry without api_id or id.")
+                rows, later = guest_listing.split(_as_text(rows))
                 if rows:
-                    yield _guest_table(_as_text(rows))
+                    yield _guest_table(rows)
+                if later:
+                    yield duplicates_item(later)
 
     events = dlt.resource(event_tables, name="events", table_name="events", primary_key="api_id",
                           write_disposition="merge", columns=EVENT_COLUMNS)

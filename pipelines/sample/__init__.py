@@ -12,8 +12,9 @@ expected.json:
   quarantine_reasons {source table: {reason: n}}
   merge_rules        {source table: {rule: n}}   (e.g. duplicate email, guest not attending)
   value_fixes        {source table: {reason: n}} (truncated to N, unparseable date, invalid JSON,
-                      duplicate clerkUserId, missing icon)
+                      duplicate clerkUserId, missing icon, not a date in years 1-9999)
   conflicts          {"reverse_link": pairs (user record, event record) that disagree between
-                      events.attendees and users.attending_events, "mongo_luma": field conflicts}
+                      events.attendees and users.attending_events, "mongo_luma": field conflicts,
+                      "luma_duplicate": fields that differ where a guest is listed twice}
   dirt               {"<source table>: <rule or defect>": n, "conflict: <kind>": n}
 """

@@ -21,6 +21,16 @@ def _variant(ctx: Ctx, email: str) -> str:
     return ctx.pick((email, email.lower(), email.upper(), f" {email} ", email.capitalize()))
 
 
+def _repeat(entry: dict, rule: str) -> dict:
+    """The entry again, as it was or with another approval_status (one field differs)."""
+    if rule == "exact duplicate":
+        return entry
+    again = {**entry, "guest": dict(entry["guest"])} if "guest" in entry else dict(entry)
+    inner = again.get("guest", again)
+    inner["approval_status"] = "declined" if inner.get("approval_status") != "declined" else "approved"
+    return again
+
+
 class Guests:
     def __init__(self) -> None:
         self.pairs: dict[tuple[int, str], dict] = {}  # (member, event) -> {status, at, registered}
@@ -37,9 +47,22 @@ def write_guests(ctx: Ctx, p: Profiles, events: list[Event], fh) -> Guests:
     counts = spread(ctx, max(ctx.n(3000), len(special) + len(luma)), len(luma))
     slots = [(e, j) for e, c in zip(luma, counts) for j in range(c)]
     special_at = dict(zip(rng.sample(range(len(slots)), len(special)), special))
+    # a guest listed twice (the previous line's key again): once as it was, once with another status
+    repeatable = [n for n, (_, j) in enumerate(slots)  # even: never two repeats in a row
+                  if j > 0 and n % 2 == 0 and n not in special_at and n - 1 not in special_at]
+    repeats = rng.sample(repeatable, min(len(repeatable), ctx.d(1) + ctx.d(1)))
+    repeat_at = {n: ("exact duplicate" if k % 2 == 0 else "conflicting duplicate") for k, n in enumerate(repeats)}
     used: dict[str, set[int]] = {}
     by_api_id = set(p.gst_attendee)
+    entry: dict = {}
     for n, (e, j) in enumerate(slots):
+        if n in repeat_at:
+            fh.write(dumps(_repeat(entry, repeat_at[n])) + "\n")
+            g.n += 1
+            tally.merged(TG, repeat_at[n])  # the line listed first is kept
+            if repeat_at[n] == "conflicting duplicate":
+                tally.conflict("luma_duplicate")  # approval_status differs
+            continue
         kind, who = special_at.get(n, ("random", None))
         taken = used.setdefault(e.api_id, set())
         status = "approved"

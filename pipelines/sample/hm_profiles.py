@@ -131,6 +131,7 @@ def build_and_write(ctx: Ctx, writer) -> Profiles:
         if kind == "far_future":
             doc["updatedAt"] = DatetimeMS(253402300800000 + 86400000 * 400)  # year 10001
             tally.note(f"{T}: updatedAt beyond year 9999")
+            tally.fixed(T, "not a date in years 1-9999")  # stored as createdAt, recorded
         elif kind == "no_created":
             tally.note(f"{T}: missing createdAt")
         for h in clash_holders:

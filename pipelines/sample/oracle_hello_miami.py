@@ -68,6 +68,9 @@ def hello_miami(snapshot: Path, r: Result) -> None:
             r.m(T, "duplicate lumaEmail")
     clerks = set()
     for p in sorted(heads, key=lambda p: (created(p), p["_id"])):
+        for field in ("createdAt", "updatedAt"):  # beyond year 9999: the fallback is stored and recorded
+            if p.get(field) is not None and not isinstance(p[field], dt.datetime):
+                r.fixes[T]["not a date in years 1-9999"] += 1
         c = p.get("clerkUserId")
         if c:
             if c in clerks:
@@ -228,9 +231,17 @@ def events_and_attendance(snapshot, m, r: Result, status, primary, keys, attende
     pairs: dict = {}
     stats = defaultdict(lambda: [0, 0])
     luma_checked = {}
+    listed: dict = {}  # a key listed again: the first line is kept, a later one merged into it
     for entry in read_jsonl(snapshot / "luma" / "guests.jsonl"):
-        _, g = unwrap(entry, "guest")
+        api_id, g = unwrap(entry, "guest")
         event = entry["event_api_id"]
+        if (event, api_id) in listed:
+            first = listed[(event, api_id)]
+            differing = sum(first.get(f) != g.get(f) for f in set(first) | set(g))
+            r.m(T, "conflicting duplicate" if differing else "exact duplicate")
+            r.conflicts["luma_duplicate"] += differing
+            continue
+        listed[(event, api_id)] = g
         email = g.get("email") or g.get("user_email")
         checked = g.get("checked_in_at") or any(t.get("checked_in_at") for t in g.get("event_tickets") or [])
         approved = g.get("approval_status") == "approved"

@@ -127,6 +127,7 @@ def podium(snapshot: Path, r: Result) -> None:
                   or ("missing slug" if blank(f.get("slug")) else None)
                   or ("missing join_code" if blank(f.get("join_code")) else None)
                   or ("slug too long" if len(f["slug"]) > 50 else None)
+                  or (None if re.fullmatch(r"[-a-z0-9]+", f["slug"]) else "slug not [-a-z0-9]+")
                   or ("join_code too long" if len(f["join_code"]) > 20 else None))
         if reason:
             r.q(T, reason)

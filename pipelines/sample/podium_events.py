@@ -18,11 +18,12 @@ TA, TC = "airtable.events.attendees", "airtable.projects.collaborators"
 EVENT_DIRT = (("missing name", 1), ("missing owner", 2), ("owner not found", 1),
               ("owner not migrated", 1), ("missing slug", 1), ("missing join_code", 1),
               ("duplicate slug", 2), ("duplicate join_code", 2), ("slug too long", 1),
-              ("join_code too long", 1), ("owner re-pointed", 2), ("stale owner_id", 2))
+              ("slug not [-a-z0-9]+", 2), ("join_code too long", 1), ("owner re-pointed", 2), ("stale owner_id", 2))
 PROJECT_DIRT = (("missing name", 1), ("missing owner", 1), ("owner not found", 1),
                 ("owner not migrated", 1), ("missing event", 1), ("event not found", 1),
                 ("event not migrated", 2), ("missing join_code", 1), ("duplicate join_code", 2),
                 ("join_code too long", 1), ("owner re-pointed", 2), ("invalid JSON", 3))
+BAD_SLUGS = ("café-día-🎉", "<b>bold</b>", "Hack-Night", "hack night")  # outside SPEC §2.1's [-a-z0-9]+
 MIGRATING = ("clean", "owner re-pointed", "stale owner_id", "invalid JSON")
 
 
@@ -80,6 +81,8 @@ def build_events(ctx: Ctx, u: Users) -> list[Item]:
             e.code = None
         elif kind == "slug too long":
             e.slug = "miami-hack-night-spring-edition-with-the-community-college-" + str(i)
+        elif kind == "slug not [-a-z0-9]+":
+            e.slug = ctx.pick(BAD_SLUGS)
         elif kind == "join_code too long":
             e.code = "MIAMI-HACK-NIGHT-" + ctx.code(8)
         elif kind.startswith("duplicate"):

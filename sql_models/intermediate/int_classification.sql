@@ -84,8 +84,14 @@ hello_miami as (
     union all
     select 'mongo', 'demo_slots', mongo_id, outcome, quarantine_reason, 'hello_miami.demo_slots', target_id, null
     from intermediate.int_hello_miami__demo_slots
+),
+luma_duplicates as (
+    -- a Luma key listed again in one landing: merged into the entry listed first, and lives where it does
+    select 'luma', d.source_table, d.source_id, 'merged', d.rule, kept.target_table, kept.target_id, d.kept_source_id
+    from staging.stg_luma__duplicates as d
+    join hello_miami as kept on kept.source = 'luma' and kept.source_table = d.source_table and kept.source_id = d.kept_source_id
 )
 select source, source_table, source_id, outcome, reason, target_table,
        case when outcome = 'quarantined' then null else target_id end as target_id,
        case when outcome = 'merged' then into_source_id end as into_source_id
-from (select * from podium union all select * from hello_miami) as classified
+from (select * from podium union all select * from hello_miami union all select * from luma_duplicates) as classified

@@ -1,5 +1,7 @@
 -- One row per Airtable event with its outcome: the first failing check quarantines it (name, owner,
 -- slug, join_code), then slug and join_code clashes among the survivors (earliest keeps).
+-- A slug outside SPEC §2.1's `[-a-z0-9]+` is quarantined, not rewritten: the slug is the event's
+-- address and a natural key for live rows, so a slugified value could point at another event.
 -- index: airtable_id
 with events as (
     select * from staging.stg_airtable__events
@@ -17,6 +19,7 @@ checked as (
              when owners.outcome = 'quarantined' then 'owner not migrated'
              when events.slug is null then 'missing slug'
              when length(events.slug) > 50 then 'slug too long'
+             when events.slug !~ '^[-a-z0-9]+$' then 'slug not [-a-z0-9]+'
              when events.join_code is null then 'missing join_code'
              when length(events.join_code) > 20 then 'join_code too long' end as check_reason
     from events

@@ -1,6 +1,8 @@
 -- Every value of a migrated Podium record that is not stored as the source holds it: text cut to
 -- its column width (full value kept here), dob that is not a date, cached_auto_quality that is
--- not JSON. Keys are never cut (they are quarantined instead).
+-- not JSON, and every value a staging model could not read as its type and replaced by its
+-- default (the staging models' `fixes`, see staging.fix_if). Keys are never cut (they are quarantined
+-- instead). An absent field taking its default ('' text, false checkbox, 0 hours) is not recorded.
 with user_texts as (
     select 'users' as source_table, u.airtable_id as source_id, f.field, f.value, f.width
     from intermediate.int_podium__users as u
@@ -37,7 +39,18 @@ invalid_json as (
     select 'projects', airtable_id, 'cached_auto_quality', cached_auto_quality_text, null::text, 'invalid JSON'
     from intermediate.int_podium__projects
     where outcome = 'migrated' and cached_auto_quality_text is not null and cached_auto_quality is null
+),
+read_fixes as (
+    select s.source_table, s.airtable_id, f.fix->>'field', f.fix->>'original', f.fix->>'stored', f.fix->>'reason'
+    from (select 'users' as source_table, airtable_id, fixes from staging.stg_airtable__users
+          union all select 'events', airtable_id, fixes from staging.stg_airtable__events
+          union all select 'projects', airtable_id, fixes from staging.stg_airtable__projects
+          union all select 'referrals', airtable_id, fixes from staging.stg_airtable__referrals) as s
+    join intermediate.int_classification as c
+      on c.source = 'airtable' and c.source_table = s.source_table and c.source_id = s.airtable_id and c.outcome = 'migrated'
+    cross join unnest(s.fixes) as f(fix)
 )
 select 'airtable' as source, * from truncations
 union all select 'airtable', * from unparseable_dobs
 union all select 'airtable', * from invalid_json
+union all select 'airtable', * from read_fixes

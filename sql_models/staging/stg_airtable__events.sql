@@ -1,5 +1,6 @@
 -- Podium events: the owner is the `owner` link (owner_id is only a lookup); absent checkbox = false;
--- flags come from feature_flags_csv (the field the application reads).
+-- flags come from feature_flags_csv (the field the application reads). `fixes`: a checkbox that is
+-- not true/false, or a text field holding no text, is stored as the default and recorded.
 -- index: airtable_id
 with raw_events as (
     select id, created_time, fields from raw_airtable.events
@@ -18,5 +19,13 @@ select
     coalesce(staging.bool(fields->'ysws_checks_enabled'), false) as ysws_checks_enabled,
     coalesce(staging.txt(fields->'feature_flags_csv'), '') as feature_flags_csv,
     staging.link(fields->'owner') as owner_airtable_id,
-    case jsonb_typeof(fields->'attendees') when 'array' then fields->'attendees' else '[]'::jsonb end as attendees
+    case jsonb_typeof(fields->'attendees') when 'array' then fields->'attendees' else '[]'::jsonb end as attendees,
+    array_remove(array[
+        staging.text_fix('description', fields->'description', ''),
+        staging.text_fix('feature_flags_csv', fields->'feature_flags_csv', ''),
+        staging.bool_fix('votable', fields->'votable', 'false'),
+        staging.bool_fix('leaderboard_enabled', fields->'leaderboard_enabled', 'false'),
+        staging.bool_fix('demo_links_optional', fields->'demo_links_optional', 'false'),
+        staging.bool_fix('ysws_checks_enabled', fields->'ysws_checks_enabled', 'false')
+    ], null) as fixes
 from raw_events

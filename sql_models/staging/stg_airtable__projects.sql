@@ -1,4 +1,5 @@
--- Podium projects: owner and event from their links; numbers absent or unreadable = 0;
+-- Podium projects: owner and event from their links; numbers absent or unreadable = 0 (unreadable,
+-- beyond integer range or with a fraction dropped: recorded in `fixes`);
 -- cached_auto_quality kept as text here and parsed (or not) as JSON.
 -- index: airtable_id
 with raw_projects as (
@@ -14,12 +15,20 @@ select
     coalesce(staging.txt(fields->'demo'), '') as demo,
     coalesce(staging.txt(fields->'description'), '') as description,
     nullif(staging.txt(fields->'join_code'), '') as join_code,
-    coalesce(trunc(staging.num(fields->'hours_spent'))::int, 0) as hours_spent,
-    coalesce(trunc(staging.num(fields->'points'))::int, 0) as points,
+    coalesce(staging.int4(fields->'hours_spent'), 0) as hours_spent,
+    coalesce(staging.int4(fields->'points'), 0) as points,
     staging.txt(fields->'cached_auto_quality') as cached_auto_quality_text,
     migration.try_jsonb(staging.txt(fields->'cached_auto_quality')) as cached_auto_quality,
     staging.link(fields->'owner') as owner_airtable_id,
     staging.link(fields->'event') as event_airtable_id,
     case jsonb_typeof(fields->'collaborators') when 'array' then fields->'collaborators' else '[]'::jsonb end
-        as collaborators
+        as collaborators,
+    array_remove(array[
+        staging.text_fix('repo', fields->'repo', ''),
+        staging.text_fix('image_url', fields->'image_url', ''),
+        staging.text_fix('demo', fields->'demo', ''),
+        staging.text_fix('description', fields->'description', ''),
+        staging.int_fix('hours_spent', fields->'hours_spent', coalesce(staging.int4(fields->'hours_spent'), 0)::text),
+        staging.int_fix('points', fields->'points', coalesce(staging.int4(fields->'points'), 0)::text)
+    ], null) as fixes
 from raw_projects

@@ -8,5 +8,6 @@ select
     created_time,
     coalesce(staging.txt(fields->'content'), '') as content,
     staging.link(fields->'user') as user_airtable_id,
-    staging.link(fields->'event') as event_airtable_id
+    staging.link(fields->'event') as event_airtable_id,
+    array_remove(array[staging.text_fix('content', fields->'content', '')], null) as fixes
 from raw_referrals

@@ -12,10 +12,20 @@ typed as (
         coalesce(staging.txt(document->'type'), '') as type,
         coalesce(staging.bool(document->'isActive'), true) as is_active,
         staging.arr(staging.plain(document->'questions')) as questions,
-        staging.utc(coalesce(staging.ts(document->'createdAt'), staging.oid_time(_id))) as created_at,
-        staging.utc(staging.ts(document->'updatedAt')) as updated_at_raw
+        staging.utc(coalesce(dates."createdAt", staging.oid_time(_id))) as created_at,
+        staging.utc(dates."updatedAt") as updated_at_raw,
+        document, dates.*
     from raw_surveys
+    cross join lateral (select staging.ts(document->'createdAt') as "createdAt", staging.ts(document->'updatedAt') as "updatedAt" offset 0) as dates
 )
-select mongo_id, slug, title, description, type, is_active, questions,
-       created_at, coalesce(updated_at_raw, created_at) as updated_at
-from typed
+select mongo_id, slug, title, description, type, is_active, questions, created_at, updated_at,
+       array_remove(array[
+           staging.text_fix('title', document->'title', title),
+           staging.text_fix('description', document->'description', description),
+           staging.text_fix('type', document->'type', type),
+           staging.bool_fix('isActive', document->'isActive', is_active::text),
+           staging.arr_fix('questions', document->'questions'),
+           staging.date_fix('createdAt', document->'createdAt', "createdAt", created_at::text),
+           staging.date_fix('updatedAt', document->'updatedAt', "updatedAt", updated_at::text)
+       ], null) as fixes
+from (select typed.*, coalesce(updated_at_raw, created_at) as updated_at from typed) as typed
