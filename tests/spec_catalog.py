@@ -218,7 +218,8 @@ EXPECTED = {"podium": PODIUM, "hello_miami": HELLO_MIAMI}
 
 # schema `migration`: column names in order (COMMON.md), plus 0003's additions for cutover and sync
 MIGRATION_COLUMNS = {
-    "runs": ["run_id", "job", "started_at", "finished_at", "status", "snapshot_dir", "captured_at", "passed", "report_dir", "operator"],
+    "runs": ["run_id", "job", "started_at", "finished_at", "status", "snapshot_dir", "captured_at", "passed", "report_dir", "operator",
+             "pid", "host", "notes"],
     "count_ledger": ["run_id", "source", "source_table", "source_count", "landed", "migrated", "merged", "quarantined",
                      "target_table", "candidate_count"],
     "id_lineage": ["source", "source_table", "source_id", "target_table", "target_id", "run_id"],

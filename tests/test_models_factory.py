@@ -35,7 +35,7 @@ def test_models_every_layer_has_its_group_and_one_asset_per_file():
         assert graph.get(model.key).group_name == model.layer
     layers = {m.layer for m in models}
     assert layers == {"staging", "intermediate", "podium", "hello_miami", "reconcile"}
-    assert len([m for m in models if m.layer == "staging"]) == 18  # 5 Airtable + 11 MongoDB + 2 Luma tables
+    assert len([m for m in models if m.layer == "staging"]) == 19  # 5 Airtable + 11 MongoDB + 3 Luma tables (events, guests, duplicates)
 
 
 def test_models_definitions_load_with_and_without_land_assets():
