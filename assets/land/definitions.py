@@ -53,7 +53,7 @@ def land_assets(*sources: str) -> dg.AssetsDefinition:
 
     @dg.multi_asset(name="land_sources", specs=specs, can_subset=True)
     def _land(context: dg.AssetExecutionContext, sources: SourcesResource, postgres: PostgresResource):
-        from pipelines.land_dagster import materialize
+        from assets.land.materialize import materialize
 
         selected = {key.path[0].removeprefix("raw_") for key in context.selected_asset_keys}
         yield from materialize(context, [s for s in TABLES if s in selected], sources.snapshot(), postgres.url())
