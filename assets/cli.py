@@ -13,7 +13,7 @@ import sys
 
 COMMANDS = {
     # name: (module implementing `run(args)`, help)
-    "sample": ("pipelines.sample.command", "write a realistic, dirty sample snapshot (SPEC §2.4)"),
+    "sample": ("tests.sample.command", "write a realistic, dirty sample snapshot (SPEC §2.4)"),
     "snapshot": ("assets.land.snapshot_command", "capture the live sources as a snapshot"),
     "land": ("assets.land.commands", "the land phase and its gate"),
     "dry-run": ("assets.gates.commands", "land, transform, reconcile, gates and report; builds *_next"),

@@ -28,7 +28,7 @@ def run(args) -> int:
     check_server(url)  # before the sample: a server that will not do is said at once
     out = args.out or str(settings.home() / "sample")
     scale = getattr(args, "scale", 1.0)
-    importlib.import_module("pipelines.sample.command").run(argparse.Namespace(out=out, scale=scale, seed=42))
+    importlib.import_module("tests.sample.command").run(argparse.Namespace(out=out, scale=scale, seed=42))
 
     migrations.upgrade(url)
     print(f"database: {redact(url)} (migrated to head)")

@@ -9,7 +9,6 @@ with `DATABASE_URL` set, that same database (Dagster's tables land in its `publi
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from pipelines import settings
@@ -136,39 +135,3 @@ def print_notes(command: str, run_id: str) -> None:
     with connect() as conn:
         for note in notes(conn, run_id):
             print(f"cutover {command}: warning: {note['text']}", file=sys.stderr)
-
-
-def first_failure(result) -> str | None:
-    """The first failed step's error message, for a one-sentence CLI error: our own CutoverError's
-    sentence where the chain holds one, else `step <key> failed: <innermost error>`."""
-    for event in result.all_events:
-        if event.is_step_failure:
-            data = event.step_failure_data
-            chain, error = [], data.error
-            while error is not None:
-                chain.append(error)
-                error = error.cause
-            # our own sentence wherever it sits in the chain (dlt wraps it in its extraction errors),
-            # else the innermost error's last line
-            ours = [e for e in chain if e.cls_name in ("CutoverError", "GateFailed")]
-            if ours:  # already the sentence a user needs: without the class path Dagster prefixes
-                text = (ours[0].message or "").strip()
-                return text.split(f"{ours[0].cls_name}: ", 1)[-1]
-            return f"step {event.step_key} failed: {_innermost_message(chain[-1])}"
-    return None
-
-
-# what libpq appends to PostgreSQL's primary message, one item a line
-_SERVER_DETAIL = re.compile(r"^(LINE \d+:|DETAIL:|HINT:|CONTEXT:|QUERY:|\s*\^)")
-
-
-def _innermost_message(error) -> str:
-    """PostgreSQL's primary message when the error is the server's (the first line: the last one is
-    its HINT, e.g. only `HINT: No function matches the given name…` for a missing function), else
-    the error's last line, where Python puts an exception's own words."""
-    lines = [line for line in (error.message or "").strip().splitlines() if line.strip()]
-    if not lines:
-        return error.cls_name
-    if any(_SERVER_DETAIL.match(line) for line in lines[1:]):
-        return lines[0].split(f"{error.cls_name}: ", 1)[-1]
-    return lines[-1]

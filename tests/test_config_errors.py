@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from pipelines.sample.generate import generate
+from tests.sample.generate import generate
 from tests.test_foundation import cutover
 
 PASSWORD = "Hunter2-xq9-secret"

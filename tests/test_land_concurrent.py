@@ -1,4 +1,4 @@
-"""The sources land at once (pipelines/land_concurrent.py): they overlap, one failing leaves the
+"""The sources land at once (assets/land/concurrent.py): they overlap, one failing leaves the
 others landed and recorded, and no landing thread is the first to import a package with import
 cycles (the failure mode that made an earlier threaded landing break at random)."""
 
@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.database import connect
 from pipelines.errors import CutoverError
-from pipelines.land_concurrent import concurrency, land_each, warm_imports
+from assets.land.concurrent import concurrency, land_each, warm_imports
 from tests.test_land_command import raw_table_counts, write_full_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,9 +68,9 @@ def test_a_bad_concurrency_setting_is_one_sentence(monkeypatch):
 WARM_CHECK = """
 import json, sys
 from pipelines import land
-from pipelines.land_concurrent import warm_imports
+from assets.land.concurrent import warm_imports
 warm_imports(land.SOURCES)
-for source in land.SOURCES:  # as pipelines/land_dagster.py does before the threads start
+for source in land.SOURCES:  # as assets/land/materialize.py does before the threads start
     land.make_pipeline(source, sys.argv[2])
 before = set(sys.modules)
 for source in land.SOURCES:
@@ -89,13 +89,13 @@ def test_after_warm_imports_a_landing_imports_nothing_of_a_package_with_import_c
     assert done.returncode == 0, done.stderr[-2000:]
     imported = json.loads(done.stdout.strip().splitlines()[-1])
     late = [name for name in imported if name.split(".")[0] in CYCLIC]
-    assert late == [], f"add these to WARM_MODULES in pipelines/land_concurrent.py: {late}"
+    assert late == [], f"add these to WARM_MODULES in assets/land/concurrent.py: {late}"
 
 
 def test_a_source_that_fails_to_land_fails_the_step_after_the_others_are_landed_and_recorded(db_url, tmp_path):
     from assets.land.definitions import land_assets
     from assets.resources import PostgresResource, SourcesResource
-    from assets.runner import first_failure
+    from assets.cutover.outcome import first_failure
 
     snap = tmp_path / "snap"
     snap.mkdir()

@@ -53,7 +53,7 @@ def test_models_two_runs_give_byte_identical_candidates(db_url):
 
 def _sample(tmp_path_factory, scale=0.05):
     try:
-        from pipelines.sample.generate import generate
+        from tests.sample.generate import generate
         from pipelines import land  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"the sample generator or landing pipeline is not available yet: {exc}")

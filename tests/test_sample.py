@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sample import command
-from pipelines.sample.generate import generate
+from tests.sample import command
+from tests.sample.generate import generate
 
 AIRTABLE = ("users", "events", "projects", "votes", "referrals")
 MONGO = ("profiles", "projects", "badges", "member_badges", "events", "attendance", "pending_users",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sample.expected import compute
-from pipelines.sample.generate import generate
+from tests.oracle import compute
+from tests.sample.generate import generate
 
 SECTIONS = ("targets", "classification", "quarantine_reasons", "merge_rules", "value_fixes", "conflicts")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sample.generate import generate
+from tests.sample.generate import generate
 
 PERSONAL = ("display_name", "first_name", "last_name", "phone", "street_1", "street_2", "city",
             "state", "zip_code", "country", "dob")

@@ -8,7 +8,7 @@ import uuid
 
 import dagster as dg
 
-from assets.runner import first_failure
+from assets.cutover.outcome import first_failure
 from pipelines.database import connect
 from tests.model_fixtures import _assets, airtable, create_raw_tables
 

@@ -12,7 +12,8 @@ from pipelines.errors import CutoverError, GateFailed
 
 
 def run(args) -> int:
-    from assets.runner import first_failure, print_notes, run_job
+    from assets.cutover.outcome import first_failure
+    from assets.runner import print_notes, run_job
     from assets.gates.validation import report_dir
 
     snapshot = getattr(args, "snapshot", None)

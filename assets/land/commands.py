@@ -11,7 +11,8 @@ import sys
 
 
 def run(args) -> int:
-    from assets.runner import first_failure, print_notes, run_job
+    from assets.cutover.outcome import first_failure
+    from assets.runner import print_notes, run_job
     from pipelines.database import connect
     from pipelines.errors import CutoverError, GateFailed
     from pipelines.ledger import record_run_end

@@ -6,7 +6,7 @@ work happens in `pipelines.land_dagster.materialize`. A source whose dlt module 
 build has no assets.
 
 One step for all sources (not one per source) because Dagster's in-process executor runs steps one
-after another, and the sources land faster at once (pipelines/land_concurrent.py). The cost: a
+after another, and the sources land faster at once (assets/land/concurrent.py). The cost: a
 source that fails to land fails the step, so neither application's transform starts in that run;
 the other sources' raw tables are landed and recorded all the same.
 
@@ -53,7 +53,7 @@ def land_assets(*sources: str) -> dg.AssetsDefinition:
 
     @dg.multi_asset(name="land_sources", specs=specs, can_subset=True)
     def _land(context: dg.AssetExecutionContext, sources: SourcesResource, postgres: PostgresResource):
-        from pipelines.land_dagster import materialize
+        from assets.land.materialize import materialize
 
         selected = {key.path[0].removeprefix("raw_") for key in context.selected_asset_keys}
         yield from materialize(context, [s for s in TABLES if s in selected], sources.snapshot(), postgres.url())

@@ -3,7 +3,7 @@
 Why: decoding BSON and writing Extended JSON is pure Python CPU (about 25 µs a document), two
 thirds of a MongoDB landing at scale 100, while the second core sits idle until dlt's load starts.
 The main process only cuts the file into chunks of whole documents (reading each document's 4-byte
-length prefix), the workers decode and convert them (`source.to_arrow`, the same code as the
+length prefix), the workers decode and convert them (`arrow.to_arrow`, the same code as the
 in-process path), and the tables come back as Arrow IPC in file order.
 
 Decisions:
@@ -88,7 +88,7 @@ def convert(path: str, first_number: int, data: bytes) -> bytes:
     import pyarrow as pa
 
     from pipelines.mongo.readers import checked_documents, codec_options
-    from pipelines.mongo.source import to_arrow
+    from pipelines.mongo.arrow import to_arrow
 
     documents = list(checked_documents(bson.decode_iter(data, codec_options()), Path(path), first_number))
     table = to_arrow(documents)

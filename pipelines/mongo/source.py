@@ -28,8 +28,8 @@ from typing import Any, Iterator
 
 from pipelines.errors import CutoverError
 from pipelines.mongo import parallel, readers
+from pipelines.mongo.arrow import batches
 from pipelines.mongo.collections import COLLECTIONS, MAPPED_FIELDS  # noqa: F401  (re-exported interface)
-from pipelines.mongo.extjson import id_text, timestamp, to_relaxed_json
 
 DEFAULT_BATCH_SIZE = 5000
 # reloaded whole each run; pipelines/land.py commits every collection's table at once
@@ -45,59 +45,6 @@ COLUMNS = {
 
 # Counts of the documents each live resource yielded in this process (see source_counts()).
 _LIVE_COUNTS: dict[str, int] = {}
-
-
-def _arrow_schema():
-    import pyarrow as pa
-
-    return pa.schema([
-        pa.field("_id", pa.string(), nullable=False),
-        ("created_at", pa.timestamp("us", tz="UTC")),
-        ("updated_at", pa.timestamp("us", tz="UTC")),
-        pa.field("document", pa.string(), nullable=False),
-        ("bson_flags", pa.string()),
-    ])
-
-
-def to_arrow(documents: list[dict]):
-    """One Arrow table of raw rows from decoded documents."""
-    import json
-
-    import pyarrow as pa
-
-    ids, created, updated, texts, flags = [], [], [], [], []
-    for document in documents:
-        text, flagged = to_relaxed_json(document)
-        ids.append(id_text(document["_id"]))
-        created.append(timestamp(document.get("createdAt")))
-        updated.append(timestamp(document.get("updatedAt")))
-        texts.append(text)
-        flags.append(json.dumps(flagged) if flagged else None)
-    return pa.Table.from_arrays(
-        [pa.array(ids, pa.string()), pa.array(created, pa.timestamp("us", tz="UTC")),
-         pa.array(updated, pa.timestamp("us", tz="UTC")), pa.array(texts, pa.string()),
-         pa.array(flags, pa.string())],
-        schema=_arrow_schema(),
-    )
-
-
-def batches(documents: Iterator[dict], batch_size: int, counter: dict[str, int] | None = None,
-            name: str = "") -> Iterator[Any]:
-    """Arrow tables of at most `batch_size` rows; `counter[name]` holds the documents seen so far."""
-    pending: list[dict] = []
-    seen = 0
-    for document in documents:
-        pending.append(document)
-        if len(pending) >= batch_size:
-            seen += len(pending)
-            yield to_arrow(pending)
-            pending = []
-    if pending or not seen:
-        # an empty collection still yields one (empty) table so raw_mongo.<collection> exists
-        seen += len(pending)
-        yield to_arrow(pending)
-    if counter is not None:
-        counter[name] = seen
 
 
 def mongo_source(snapshot_dir: str | None = None, client: Any = None, batch_size: int = DEFAULT_BATCH_SIZE):

@@ -5,7 +5,7 @@ Decisions:
   byte-identical files. `captured_at` is derived from the seed, never from the clock.
 - The tally records every record's fate (migrated / merged / quarantined with its reason) at
   the moment the generator deliberately creates it: expected.json is counted by construction,
-  and `expected.py` recomputes it from the files as an independent check.
+  and `tests/oracle.py` recomputes it from the files as an independent check.
 """
 
 from __future__ import annotations

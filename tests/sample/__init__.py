@@ -1,7 +1,7 @@
 """A deterministic generator of a realistic, dirty source snapshot (SPEC §2.4).
 
 `generate.generate(out, scale, seed)` writes the snapshot and `expected.json` beside it;
-`expected.compute(out)` is an independent oracle that recomputes the same numbers from the files.
+`tests/oracle.py` `compute(out)` is an independent oracle that recomputes the same numbers from the files.
 
 expected.json:
   captured_at, scale, seed

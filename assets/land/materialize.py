@@ -23,11 +23,11 @@ def translator(source: str):
 
 
 def materialize(context, sources: list[str], snapshot_dir: str | None, url: str):
-    """Land `sources` at once (pipelines/land_concurrent.py) and yield one MaterializeResult per
+    """Land `sources` at once (assets/land/concurrent.py) and yield one MaterializeResult per
     landed table (rows landed, source count, duration). A source that failed to land, or whose
     count ledger failed, is raised after the others' materializations are yielded."""
     from pipelines.database import connect
-    from pipelines.land_concurrent import land_each
+    from assets.land.concurrent import land_each
 
     run_id = context.run.run_id
     with connect(url) as conn:
