@@ -4,11 +4,18 @@
 -- Luma is the truth for name, description, cover_url, url, start_at, end_at, timezone, location,
 -- is_canceled and stats (SPEC §4); the rest of a row (id, created_at) stays as migrated.
 -- The event and its stats are read as the dry-run reads them (migrations/ddl/luma_reading.sql:
--- migration.luma_events, luma_event_stats, for this sync's load only); this file keeps the upsert.
-with luma_values as (
+-- migration.luma_events, luma_guests and the aggregate luma_stats, for this sync's load only);
+-- this file keeps the upsert.
+with guest_stats as (
+    select e.api_id as event_api_id, migration.luma_stats(g.attendance_status) as stats
+      from migration.luma_events(%(load_id)s) e
+      left join migration.luma_guests(%(load_id)s) g on g.event_api_id = e.api_id
+     group by e.api_id
+),
+luma_values as (
     select e.*, s.stats
       from migration.luma_events(%(load_id)s) e
-      join migration.luma_event_stats(%(load_id)s) s on s.event_api_id = e.api_id
+      join guest_stats s on s.event_api_id = e.api_id
 ),
 merged_values as (
     -- a field Luma leaves empty keeps the row's current value, as the dry-run keeps MongoDB's

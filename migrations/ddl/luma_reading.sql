@@ -1,5 +1,5 @@
--- The one reading of Luma (SPEC §2.3, §4): an event, a guest, an event's stats and a guest's
--- attendance status. The dry-run's models (sql_models/staging/stg_luma__*.sql,
+-- The one reading of Luma (SPEC §2.3, §4): an event, a guest, a guest's attendance status and an
+-- event's stats. The dry-run's models (sql_models/staging/stg_luma__*.sql,
 -- intermediate/int_hello_miami__{events,guests}.sql) and the incremental sync
 -- (assets/sync/*_upsert.sql) both read Luma through these, so the two cannot disagree on a rule.
 -- Alembic 0006 installs this file.
@@ -84,6 +84,7 @@ language sql stable parallel unsafe as $fn$
                                                   then u.guest->'event_tickets' else '[]'::jsonb end) as t(ticket))
             )) as checked_in_at
         from unwrapped as u
+        offset 0  -- read once: the status below would otherwise repeat the check-in read
     )
     select guests.*,
            case when guests.checked_in_at is not null then 'checked-in'
@@ -92,15 +93,23 @@ language sql stable parallel unsafe as $fn$
 $fn$;
 
 -- An event's stats from its Luma guest list, SPEC §4: `registered` counts the guests that are
--- approved or checked in (attendance), `checkedIn` the checked-in ones. One row per event read,
--- zeros for an event without guests.
-create or replace function migration.luma_event_stats(load_id text default null)
-returns table (event_api_id text, stats jsonb)
-language sql stable parallel unsafe as $fn$
-    select e.api_id,
-           jsonb_build_object('registered', count(g.attendance_status),
-                              'checkedIn', count(*) filter (where g.attendance_status = 'checked-in'))
-    from migration.luma_events(load_id) as e
-    left join migration.luma_guests(load_id) as g on g.event_api_id = e.api_id
-    group by e.api_id
+-- approved or checked in (those with an attendance status), `checkedIn` the checked-in ones.
+-- An aggregate over the caller's guests (the dry-run's staging.stg_luma__guests, the sync's load),
+-- so neither reads the guest list twice; {"registered": 0, "checkedIn": 0} over no guest, or over
+-- the one null row an event without guests brings to a left join. The built-in array_append
+-- gathers an event's statuses and the final function counts them once per event: an SQL state
+-- function, called per guest, cost 5x the built-in counts (30k guests at scale 10: 0.10-0.15 s
+-- against 0.02 s; this: 0.05 s).
+create or replace function migration.luma_stats_of(attendance_statuses text[]) returns jsonb
+language sql immutable parallel safe as $fn$
+    select jsonb_build_object('registered', count(status),
+                              'checkedIn', count(*) filter (where status = 'checked-in'))
+    from unnest(attendance_statuses) as status
 $fn$;
+
+create or replace aggregate migration.luma_stats(attendance_status text) (
+    sfunc = array_append,
+    stype = text[],
+    finalfunc = migration.luma_stats_of,
+    initcond = '{}'
+);

@@ -1,4 +1,4 @@
-"""The one reading of Luma: migration.luma_events, luma_guests, luma_event_stats (ddl/luma_reading.sql),
+"""The one reading of Luma: migration.luma_events, luma_guests, the aggregate luma_stats (ddl/luma_reading.sql),
 and the JSON value readers they use, staging.txt / ts / utc / num / bool (ddl/json_readers.sql).
 
 The dry-run's models and the incremental Luma sync both read Luma through these (issue 12), where the
@@ -21,7 +21,8 @@ depends_on = None
 
 DDL = Path(__file__).resolve().parents[1] / "ddl"
 SQL_FILES = ("json_readers.sql", "luma_reading.sql")
-FUNCTIONS = ("migration.luma_event_stats(text)", "migration.luma_guests(text)", "migration.luma_events(text)",
+AGGREGATES = ("migration.luma_stats(text)",)
+FUNCTIONS = ("migration.luma_stats_of(text[])", "migration.luma_guests(text)", "migration.luma_events(text)",
              "staging.txt(jsonb)", "staging.bool(jsonb)", "staging.num(jsonb)", "staging.utc(timestamptz)",
              "staging.ts(jsonb)")
 
@@ -36,5 +37,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     # the models' run-time helpers (sql_models/functions.sql) no longer create the value readers:
     # below 0006 a transform needs the helpers of its own revision
+    for signature in AGGREGATES:
+        op.execute(f"drop aggregate if exists {signature}")
     for signature in FUNCTIONS:
         op.execute(f"drop function if exists {signature}")

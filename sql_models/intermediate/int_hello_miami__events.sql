@@ -1,14 +1,19 @@
 -- One target event per luma_event_id in (kept MongoDB events ∪ Luma events). Luma is the truth for
 -- the fields it returns; a MongoDB event Luma does not return stays as it is. Stats come from the
--- Luma guest list when Luma has the event (migration.luma_event_stats, the sync's rule too).
+-- Luma guest list when Luma has the event (migration.luma_stats, the sync's rule too).
 -- last_synced_at is the snapshot's capture time.
--- reads: raw_luma.events, raw_luma.guests
 -- index: luma_event_id
 with mongo_events as (
     select * from intermediate.int_hello_miami__mongo_events where outcome = 'migrated'
 ),
 luma_events as (
     select * from staging.stg_luma__events where api_id is not null
+),
+guest_stats as (
+    select l.api_id as event_api_id, migration.luma_stats(g.attendance_status) as stats
+    from luma_events as l
+    left join staging.stg_luma__guests as g on g.event_api_id = l.api_id
+    group by l.api_id
 ),
 capture as (
     select captured_at at time zone 'UTC' as captured_at
@@ -47,4 +52,4 @@ select
     l.location as luma_location, l.is_canceled as luma_is_canceled
 from mongo_events as m
 full join luma_events as l on l.api_id = m.luma_event_id
-left join migration.luma_event_stats() as s on s.event_api_id = l.api_id
+left join guest_stats as s on s.event_api_id = l.api_id
