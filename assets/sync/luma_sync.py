@@ -22,6 +22,19 @@ Decisions:
   HTTP client sent, recorded in migration.luma_syncs with the rows changed.
 - Writes are tagged `cutover.writer = luma_sync` so a rollback can say which lost rows came from
   the sync.
+- One reading of Luma (issue 12). Where the sync's former copy of the rules read Luma otherwise
+  than the dry-run, the dry-run's reading is the one kept, since it is the one the rule tests pin:
+  a check-in time that does not parse no longer counts in stats.checkedIn; an empty `email` is
+  no email (user_email is read only when email is absent); a non-text name or url (an object) is
+  no value rather than its JSON text; a start_at that does not parse no longer falls back to the
+  raw column dlt parsed from the same text; NaN coordinates are null; a guest-only attendance
+  row's created_at is its registration, else its first check-in, else the sync's time.
+- The matching of guests to members stays in each caller, because the members differ: the sync
+  matches against the target's `profiles`, the dry-run against its candidate profiles (merged
+  ones under their primary). Both match email first, then lumaAttendeeId; among several profiles
+  sharing one lumaAttendeeId the sync takes the earliest created, the dry-run the smallest id.
+- Events listed but no guest ever landed: the raw contract's empty raw_luma.guests is created
+  (sql_models/raw_contract.sql, as the transform does) rather than the SQL rewritten.
 """
 
 from __future__ import annotations
