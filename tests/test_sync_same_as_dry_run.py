@@ -1,6 +1,6 @@
-"""The sync and the dry-run read Luma once (migrations/ddl/luma_reading.sql): for the same Luma data
-they write the same hello_miami events and attendance rows, and a sync over a dry-run's rows, where
-MongoDB's values were merged in, changes none of them (SPEC §4)."""
+"""The sync and the dry-run read Luma once (migrations/ddl/luma_events.sql, luma_guests.sql): for the
+same Luma data they write the same hello_miami events and attendance rows, and a sync over a
+dry-run's rows, where MongoDB's values were merged in, changes none of them (SPEC §4)."""
 
 from __future__ import annotations
 

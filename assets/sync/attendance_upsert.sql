@@ -3,7 +3,7 @@
 -- SPEC §4: a guest is a member's attendance when its email (or user_email) matches a profile's
 -- luma_email, else its user_api_id / api_id matches lumaAttendeeId. The guest and its attendance
 -- status ('checked-in', 'registered', or none) are read as the dry-run reads them
--- (migrations/ddl/luma_reading.sql: migration.luma_guests, for this sync's load only); this file
+-- (migrations/ddl/luma_guests.sql: migration.luma_guests, for this sync's load only); this file
 -- keeps the matching against the target's profiles and the upsert. A check-in already recorded
 -- stands (never back to 'registered'), and checked_in_at is the earliest known. Rows that would not
 -- change are not written.

@@ -3,9 +3,9 @@
 -- touched; an unchanged event is not written at all (no new updated_at, no trigger, no WAL).
 -- Luma is the truth for name, description, cover_url, url, start_at, end_at, timezone, location,
 -- is_canceled and stats (SPEC §4); the rest of a row (id, created_at) stays as migrated.
--- The event and its stats are read as the dry-run reads them (migrations/ddl/luma_reading.sql:
--- migration.luma_events, luma_guests and the aggregate luma_stats, for this sync's load only);
--- this file keeps the upsert.
+-- The event and its stats are read as the dry-run reads them (migration.luma_events, luma_guests
+-- and the aggregate luma_stats: migrations/ddl/luma_events.sql, luma_guests.sql), for this sync's
+-- load only; this file keeps the upsert.
 with guest_stats as (
     select e.api_id as event_api_id, migration.luma_stats(g.attendance_status) as stats
       from migration.luma_events(%(load_id)s) e

@@ -6,10 +6,11 @@ merges them into raw_luma with the landing's own dlt source (write disposition m
 upserts the events and attendance of that load with set-based SQL (events_upsert.sql,
 attendance_upsert.sql) into the live hello_miami tables, or into hello_miami_next while no cutover
 is in effect. It reads Luma as the dry-run does: the event, guest, stats and attendance-status rules
-are the migrations' functions migration.luma_events / luma_guests / luma_event_stats
-(migrations/ddl/luma_reading.sql), which the staging models call too; the sync keeps its window,
-the matching against the target's profiles, and the upsert. Its cost is one list-events page per `pagination_limit` events in the window plus one
-guest page per event (more for events with many guests), independent of the calendar's history.
+are the migrations' migration.luma_events, luma_guests and the aggregate luma_stats
+(migrations/ddl/luma_events.sql, luma_guests.sql), which the models call too; the sync keeps its
+window, the matching against the target's profiles, and the upsert. Its cost is one list-events
+page per `pagination_limit` events in the window plus one guest page per event (more for events
+with many guests), independent of the calendar's history.
 
 Decisions:
 - "The events of this sync" are the raw_luma.events rows of this sync's dlt load (merge rewrites

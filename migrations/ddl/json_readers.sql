@@ -1,10 +1,10 @@
 -- The JSON value readers every model uses (Extended JSON v2 relaxed, Airtable and Luma values), and
--- the one reading of Luma uses (ddl/luma_reading.sql). Alembic 0006 installs them, rather than the
--- models' run-time helpers (sql_models/functions.sql) as before, because the Luma sync reads Luma
--- through them too and never loads the models' helpers. In schema `staging` as they always were,
--- so every model calls them by the same names. Inline SQL functions (one expression): the planner
--- folds them into each query only when a function is marked as volatile as its body is. The safe
--- casts (migration.try_<type>) open a subtransaction, which no process of a parallel query may, so
+-- the one reading of Luma uses (luma_events.sql, luma_guests.sql). Alembic 0006 installs them,
+-- rather than the models' run-time helpers (sql_models/functions.sql) as before, because the Luma
+-- sync reads Luma through them too and never loads the models' helpers. In schema `staging` as
+-- they always were, so every model calls them by the same names. Inline SQL functions (one
+-- expression): the planner folds them into each query only when a function is marked as volatile
+-- as its body is. The safe casts (migration.try_<type>) open a subtransaction, which no process of a parallel query may, so
 -- ts() and num() are PARALLEL UNSAFE like them.
 
 create schema if not exists staging;

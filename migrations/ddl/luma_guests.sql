@@ -1,55 +1,9 @@
--- The one reading of Luma (SPEC §2.3, §4): an event, a guest, a guest's attendance status and an
--- event's stats. The dry-run's models (sql_models/staging/stg_luma__*.sql,
--- intermediate/int_hello_miami__{events,guests}.sql) and the incremental sync
--- (assets/sync/*_upsert.sql) both read Luma through these, so the two cannot disagree on a rule.
--- Alembic 0006 installs this file.
---
--- load_id: null reads all of raw_luma (the dry-run); a dlt load id reads the events that load
--- listed and every guest of those events (the sync's window: a sync lists its events and their
--- guests, and merge leaves a guest Luma no longer lists with an older load id).
---
--- Set-returning SQL functions, stable and not strict, one SELECT, no SET clause: the planner
--- inlines each into the calling query as it would a view, with load_id a constant, so a sync reads
--- only its load's rows and nothing is evaluated row by row. Not views: dlt creates raw_luma's
--- tables with their first row (after this migration) and may replace them, which a view's
--- dependency would block. So the bodies are not checked at creation (Alembic 0006 turns
--- check_function_bodies off) and name every object with its schema (no search_path of their own).
--- The value readers are staging.txt / ts / utc / num / bool (ddl/json_readers.sql).
-
--- Luma events: both entry shapes (wrapped {"api_id", "event": {...}} and flat) unwrapped;
--- location mapped from geo_address_info to the application's {type, name, address, lat, lng}.
-create or replace function migration.luma_events(load_id text default null)
-returns table (api_id text, name text, description text, cover_url text, url text, start_at timestamp,
-               end_at timestamp, timezone text, location jsonb, is_canceled boolean, created_at timestamp,
-               updated_at timestamp)
-language sql stable parallel unsafe as $fn$
-    with unwrapped as (
-        select
-            coalesce(r.api_id, r.record->>'api_id', r.record->'event'->>'api_id', r.record->>'id') as api_id,
-            case when jsonb_typeof(r.record->'event') = 'object' then r.record->'event' else r.record end as event
-        from raw_luma.events as r
-        where load_id is null or r._dlt_load_id = load_id
-    )
-    select
-        api_id,
-        staging.txt(event->'name'),
-        staging.txt(event->'description'),
-        staging.txt(event->'cover_url'),
-        staging.txt(event->'url'),
-        staging.utc(staging.ts(event->'start_at')),
-        staging.utc(staging.ts(event->'end_at')),
-        staging.txt(event->'timezone'),
-        case when jsonb_typeof(event->'geo_address_info') = 'object' then jsonb_build_object(
-            'type', event->'geo_address_info'->'type',
-            'name', event->'geo_address_info'->'place_name',
-            'address', event->'geo_address_info'->'address',
-            'lat', staging.num(event->'geo_address_info'->'latitude'),
-            'lng', staging.num(event->'geo_address_info'->'longitude')) end,
-        staging.bool(event->'is_canceled'),
-        staging.utc(staging.ts(event->'created_at')),
-        staging.utc(staging.ts(event->'updated_at'))
-    from unwrapped
-$fn$;
+-- The one reading of a Luma guest, its attendance status and an event's stats (SPEC §2.3, §4), for
+-- the dry-run's sql_models/staging/stg_luma__guests.sql and int_hello_miami__events.sql and the
+-- sync's assets/sync/{events,attendance}_upsert.sql alike. Alembic 0006 installs it (after
+-- luma_events.sql), and says why a set-returning function over raw_luma rather than a view.
+-- load_id: null reads every guest (the dry-run), a dlt load id every guest of the events that
+-- load listed (the sync's window: merge leaves a guest Luma no longer lists with an older load id).
 
 -- Luma guests: both entry shapes unwrapped; email (or user_email) normalized; checked in when the
 -- guest or any of its event_tickets[] carries checked_in_at (the earliest one is kept).
