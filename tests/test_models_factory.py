@@ -48,3 +48,12 @@ def test_models_definitions_load_with_and_without_land_assets():
     # the land assets' keys exist here only as deps; with the land phase present they are its assets
     job = alone.resolve_job_def("dry_run")
     assert dg.AssetKey(["hello_miami_next", "events"]) in job.asset_layer.executable_asset_keys
+
+
+def test_a_model_that_reads_raw_through_a_function_names_the_table_in_a_reads_header():
+    """stg_luma__* read raw_luma through the migrations' migration.luma_* (shared with the sync):
+    their land deps come from `-- reads:`, so the dry-run still runs them after the landing."""
+    models = {m.name: m for m in load_models()}
+    assert ("raw_luma", "events") in models["stg_luma__events"].refs
+    assert ("raw_luma", "guests") in models["stg_luma__guests"].refs
+    assert "raw_luma" not in models["stg_luma__events"].description

@@ -3,80 +3,39 @@
 -- touched; an unchanged event is not written at all (no new updated_at, no trigger, no WAL).
 -- Luma is the truth for name, description, cover_url, url, start_at, end_at, timezone, location,
 -- is_canceled and stats (SPEC §4); the rest of a row (id, created_at) stays as migrated.
-with listed_events as (
-    select r.api_id as luma_event_id,
-           coalesce(r.record -> 'event', r.record) as event,
-           r.start_at as raw_start_at
-      from raw_luma.events r
-     where r._dlt_load_id = %(load_id)s
-),
-listed_guests as (
-    select g.event_api_id, coalesce(g.record -> 'guest', g.record) as guest
-      from raw_luma.guests g
-      join listed_events e on e.luma_event_id = g.event_api_id
-),
-guest_states as (
-    select event_api_id,
-           guest ->> 'approval_status' as approval_status,
-           (guest ->> 'checked_in_at' is not null
-            or exists (select 1
-                         from jsonb_array_elements(case when jsonb_typeof(guest -> 'event_tickets') = 'array'
-                                                        then guest -> 'event_tickets' else '[]'::jsonb end) ticket
-                        where ticket ->> 'checked_in_at' is not null)) as checked_in
-      from listed_guests
-),
-guest_stats as (
-    select event_api_id,
-           count(*) filter (where checked_in or approval_status = 'approved') as registered,
-           count(*) filter (where checked_in) as checked_in
-      from guest_states
-     group by event_api_id
+-- The event and its stats are read as the dry-run reads them (migration.luma_events, luma_guests
+-- and the aggregate luma_stats: migrations/ddl/luma_events.sql, luma_guests.sql), for this sync's
+-- load only; this file keeps the upsert.
+with guest_stats as (
+    select e.api_id as event_api_id, migration.luma_stats(g.attendance_status) as stats
+      from migration.luma_events(%(load_id)s) e
+      left join migration.luma_guests(%(load_id)s) g on g.event_api_id = e.api_id
+     group by e.api_id
 ),
 luma_values as (
-    -- the same readings as the dry-run's staging (sql_models/staging/stg_luma__events.sql): a value
-    -- that does not parse is null rather than an aborted sync; lat/lng are JSON numbers
-    select e.luma_event_id,
-           e.event ->> 'name' as name,
-           e.event ->> 'description' as description,
-           e.event ->> 'cover_url' as cover_url,
-           e.event ->> 'url' as url,
-           coalesce(migration.try_timestamptz(e.event ->> 'start_at'),
-                    e.raw_start_at) at time zone 'UTC' as start_at,
-           migration.try_timestamptz(e.event ->> 'end_at') at time zone 'UTC' as end_at,
-           e.event ->> 'timezone' as timezone,
-           case when jsonb_typeof(e.event -> 'geo_address_info') = 'object' then
-               jsonb_build_object(
-                   'type', e.event -> 'geo_address_info' -> 'type',
-                   'name', e.event -> 'geo_address_info' -> 'place_name',
-                   'address', e.event -> 'geo_address_info' -> 'address',
-                   'lat', migration.try_numeric(e.event -> 'geo_address_info' ->> 'latitude'),
-                   'lng', migration.try_numeric(e.event -> 'geo_address_info' ->> 'longitude'))
-           end as location,
-           jsonb_build_object('registered', coalesce(s.registered, 0), 'checkedIn', coalesce(s.checked_in, 0)) as stats,
-           case when jsonb_typeof(e.event -> 'is_canceled') = 'boolean' then (e.event ->> 'is_canceled')::boolean end as is_canceled,
-           migration.try_timestamptz(e.event ->> 'created_at') at time zone 'UTC' as luma_created_at,
-           migration.try_timestamptz(e.event ->> 'updated_at') at time zone 'UTC' as luma_updated_at
-      from listed_events e
-      left join guest_stats s on s.event_api_id = e.luma_event_id
+    select e.*, s.stats
+      from migration.luma_events(%(load_id)s) e
+      join guest_stats s on s.event_api_id = e.api_id
 ),
 merged_values as (
-    -- a field Luma leaves empty keeps the row's current value (as the dry-run keeps MongoDB's:
-    -- sql_models/intermediate/int_hello_miami__events.sql); a new row gets the same defaults
-    select v.luma_event_id,
+    -- a field Luma leaves empty keeps the row's current value, as the dry-run keeps MongoDB's
+    -- (sql_models/intermediate/int_hello_miami__events.sql, same order and defaults), so a sync never
+    -- reverts a value a migrated MongoDB event holds; a new row gets the same defaults
+    select v.api_id as luma_event_id,
            coalesce(v.name, cur.name, '') as name,
            coalesce(v.description, cur.description) as description,
            coalesce(v.cover_url, cur.cover_url) as cover_url,
            coalesce(v.url, cur.url, '') as url,
-           coalesce(v.start_at, cur.start_at) as start_at,
+           coalesce(v.start_at, cur.start_at, v.created_at) as start_at,
            coalesce(v.end_at, cur.end_at) as end_at,
            coalesce(v.timezone, cur.timezone, '') as timezone,
            coalesce(v.location, cur.location) as location,
            v.stats,
            coalesce(v.is_canceled, cur.is_canceled, false) as is_canceled,
-           coalesce(v.luma_created_at, v.start_at) as created_at,
-           coalesce(v.luma_updated_at, v.luma_created_at, v.start_at) as updated_at
+           coalesce(v.created_at, v.start_at) as created_at,
+           coalesce(v.updated_at, v.created_at, v.start_at) as updated_at
       from luma_values v
-      left join events cur on cur.luma_event_id = v.luma_event_id
+      left join events cur on cur.luma_event_id = v.api_id
 )
 insert into events as live (id, luma_event_id, name, description, cover_url, url, start_at, end_at, timezone,
                             location, stats, is_canceled, last_synced_at, created_at, updated_at)

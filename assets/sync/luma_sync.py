@@ -3,10 +3,14 @@
 Luma has no "updated since" filter, so a sync bounds its work by time: it lists the calendar's
 events in a window (default 2 days back .. 60 days ahead) and the guests of those events only,
 merges them into raw_luma with the landing's own dlt source (write disposition merge), then
-applies the event and attendance rules with set-based SQL (events_upsert.sql,
-attendance_upsert.sql) to the live hello_miami tables, or to hello_miami_next while no cutover is
-in effect. Its cost is one list-events page per `pagination_limit` events in the window plus one
-guest page per event (more for events with many guests), independent of the calendar's history.
+upserts the events and attendance of that load with set-based SQL (events_upsert.sql,
+attendance_upsert.sql) into the live hello_miami tables, or into hello_miami_next while no cutover
+is in effect. It reads Luma as the dry-run does: the event, guest, stats and attendance-status rules
+are the migrations' migration.luma_events, luma_guests and the aggregate luma_stats
+(migrations/ddl/luma_events.sql, luma_guests.sql), which the models call too; the sync keeps its
+window, the matching against the target's profiles, and the upsert. Its cost is one list-events
+page per `pagination_limit` events in the window plus one guest page per event (more for events
+with many guests), independent of the calendar's history.
 
 Decisions:
 - "The events of this sync" are the raw_luma.events rows of this sync's dlt load (merge rewrites
@@ -19,6 +23,19 @@ Decisions:
   HTTP client sent, recorded in migration.luma_syncs with the rows changed.
 - Writes are tagged `cutover.writer = luma_sync` so a rollback can say which lost rows came from
   the sync.
+- One reading of Luma (issue 12). Where the sync's former copy of the rules read Luma otherwise
+  than the dry-run, the dry-run's reading is the one kept, since it is the one the rule tests pin:
+  a check-in time that does not parse no longer counts in stats.checkedIn; an empty `email` is
+  no email (user_email is read only when email is absent); a non-text name or url (an object) is
+  no value rather than its JSON text; a start_at that does not parse no longer falls back to the
+  raw column dlt parsed from the same text; NaN coordinates are null; a guest-only attendance
+  row's created_at is its registration, else its first check-in, else the sync's time.
+- The matching of guests to members stays in each caller, because the members differ: the sync
+  matches against the target's `profiles`, the dry-run against its candidate profiles (merged
+  ones under their primary). Both match email first, then lumaAttendeeId; among several profiles
+  sharing one lumaAttendeeId the sync takes the earliest created, the dry-run the smallest id.
+- Events listed but no guest ever landed: the raw contract's empty raw_luma.guests is created
+  (sql_models/raw_contract.sql, as the transform does) rather than the SQL rewritten.
 """
 
 from __future__ import annotations
@@ -31,7 +48,6 @@ from pathlib import Path
 from pipelines.errors import CutoverError
 
 HERE = Path(__file__).resolve().parent
-NO_GUESTS = "(select null::text as event_api_id, null::text as api_id, null::jsonb as record where false)"
 
 
 @dataclass
@@ -103,16 +119,16 @@ def apply_rules(url: str, schema: str, load_id: str, synced_at: datetime) -> tup
 
     params = {"load_id": load_id, "synced_at": synced_at.astimezone(timezone.utc).replace(tzinfo=None)}
     with connect(url) as conn:
-        present = conn.execute("select to_regclass('raw_luma.events') is not null, to_regclass('raw_luma.guests') is not null").fetchone()
-        if not present[0]:
+        if conn.execute("select to_regclass('raw_luma.events') is null").fetchone()[0]:
             return 0, 0  # dlt creates a raw table with its first row: no event was ever listed
+        if conn.execute("select to_regclass('raw_luma.guests') is null").fetchone()[0]:
+            from assets.transform.models import ensure_raw_contract
+
+            ensure_raw_contract(conn)  # events listed but no guest ever: an empty guest list
         conn.execute("select set_config('search_path', %s, true)", (schema,))
         conn.execute("select set_config('cutover.writer', 'luma_sync', true)")
-        queries = [(HERE / name).read_text() for name in ("events_upsert.sql", "attendance_upsert.sql")]
-        if not present[1]:  # events listed but no guest ever: read an empty guest list instead
-            queries = [q.replace("raw_luma.guests", NO_GUESTS) for q in queries]
-        events = conn.execute(queries[0], params).fetchall()
-        attendance = conn.execute(queries[1], params).fetchall()
+        events = conn.execute((HERE / "events_upsert.sql").read_text(), params).fetchall()
+        attendance = conn.execute((HERE / "attendance_upsert.sql").read_text(), params).fetchall()
     return len(events), len(attendance)
 
 

@@ -11,7 +11,8 @@ Decisions:
   `-- replace: key, ...` deletes the key slices the model covers and inserts, for run-less tables).
   Candidate tables are filled before their keys and indexes are built (deferred_constraints.py).
 - Upstream deps are the `schema.table` references in the SQL (comments and function calls such
-  as `staging.txt(...)` excluded). `raw_*` references become deps on the land assets' keys; Dagster
+  as `staging.txt(...)` excluded), and those a `-- reads: schema.table[, ...]` header names for a
+  model that reads them through a function (the Luma reading the sync shares, migration.luma_*). `raw_*` references become deps on the land assets' keys; Dagster
   treats keys nobody defines as external, so the definitions load with or without the land phase.
 - Every transaction sets `cutover.run_id` (the Dagster run id) and `timezone = UTC`, so models read
   the run id with current_setting and timestamp text is the same in every session.
@@ -70,8 +71,9 @@ def _parse(layer: str, path: Path) -> Model:
     text = path.read_text()
     headers = [line[2:].strip() for line in text.splitlines() if line.startswith("--")]
     code = re.sub(r"--[^\n]*", "", text)
-    description = " ".join(h for h in headers if not re.match(r"(index|upsert|replace):", h))
-    model = Model(layer, path.stem, text.strip().rstrip(";"), description, set(_REF.findall(code)))
+    description = " ".join(h for h in headers if not re.match(r"(index|upsert|replace|reads):", h))
+    reads = " ".join(h.split(":", 1)[1] for h in headers if h.startswith("reads:"))
+    model = Model(layer, path.stem, text.strip().rstrip(";"), description, set(_REF.findall(code)) | set(_REF.findall(reads)))
     for header in headers:
         if header.startswith("index:"):
             model.indexes.append(header.split(":", 1)[1].strip())
@@ -104,12 +106,17 @@ def _begin(conn, run_id: str) -> None:
     )
 
 
-def _ensure_helpers(conn) -> None:
+def _ensure_helpers(conn, files: tuple[str, ...] = ("functions.sql", "raw_contract.sql")) -> None:
     """SQL helper functions and the raw layer's shape, serialized so parallel steps do not race."""
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext('cutover.sql_models.helpers'))")
-        conn.execute((MODELS_DIR / "functions.sql").read_text())
-        conn.execute((MODELS_DIR / "raw_contract.sql").read_text())
+        for name in files:
+            conn.execute((MODELS_DIR / name).read_text())
+
+
+def ensure_raw_contract(conn) -> None:
+    """The raw tables landing has not written yet, empty (the Luma sync reads raw_luma.guests)."""
+    _ensure_helpers(conn, ("raw_contract.sql",))
 
 
 def _count(conn, table: str) -> int:

@@ -1,6 +1,7 @@
 -- One target event per luma_event_id in (kept MongoDB events ∪ Luma events). Luma is the truth for
 -- the fields it returns; a MongoDB event Luma does not return stays as it is. Stats come from the
--- Luma guest list when Luma has the event. last_synced_at is the snapshot's capture time.
+-- Luma guest list when Luma has the event (migration.luma_stats, the sync's rule too).
+-- last_synced_at is the snapshot's capture time.
 -- index: luma_event_id
 with mongo_events as (
     select * from intermediate.int_hello_miami__mongo_events where outcome = 'migrated'
@@ -9,11 +10,10 @@ luma_events as (
     select * from staging.stg_luma__events where api_id is not null
 ),
 guest_stats as (
-    select event_api_id,
-           count(*) filter (where approval_status = 'approved' or checked_in_at is not null) as registered,
-           count(*) filter (where checked_in_at is not null) as checked_in
-    from staging.stg_luma__guests
-    group by event_api_id
+    select l.api_id as event_api_id, migration.luma_stats(g.attendance_status) as stats
+    from luma_events as l
+    left join staging.stg_luma__guests as g on g.event_api_id = l.api_id
+    group by l.api_id
 ),
 capture as (
     select captured_at at time zone 'UTC' as captured_at
@@ -36,7 +36,7 @@ select
     coalesce(l.timezone, m.timezone, '') as timezone,
     coalesce(l.location, m.location) as location,
     case when l.api_id is not null
-         then jsonb_build_object('registered', coalesce(s.registered, 0), 'checkedIn', coalesce(s.checked_in, 0))
+         then s.stats
          else jsonb_build_object('registered', coalesce(m.stats_registered, 0), 'checkedIn', coalesce(m.stats_checked_in, 0))
     end as stats,
     coalesce(l.is_canceled, m.is_canceled, false) as is_canceled,

@@ -1,6 +1,6 @@
 -- Luma guests matched to members: by email against the profiles' lumaEmail, else by user_api_id or
--- api_id against a profile's lumaAttendeeId (merged profiles follow their primary). Checked-in
--- guests (any approval status) are `checked-in`, approved ones `registered`, others no attendance.
+-- api_id against a profile's lumaAttendeeId (merged profiles follow their primary). The guest's
+-- attendance status is the shared reading's (staging.stg_luma__guests, migration.luma_guests).
 -- index: event_api_id
 with guests as (
     select * from staging.stg_luma__guests
@@ -18,9 +18,7 @@ members_by_attendee_id as (
 )
 select
     guests.*,
-    coalesce(by_email.target_id, by_user_id.target_id, by_guest_id.target_id) as member_id,
-    case when guests.checked_in_at is not null then 'checked-in'
-         when guests.approval_status = 'approved' then 'registered' end as attendance_status
+    coalesce(by_email.target_id, by_user_id.target_id, by_guest_id.target_id) as member_id
 from guests
 left join members_by_email as by_email on by_email.luma_email = guests.email
 left join members_by_attendee_id as by_user_id on by_user_id.luma_attendee_id = guests.user_api_id
