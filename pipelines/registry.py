@@ -22,6 +22,12 @@ from dataclasses import dataclass
 class Application:
     name: str
     tables: tuple[str, ...]  # its tables, in the target schema's order (SPEC §3)
+    # a table whose rows have no `id` (the migration's target id): its natural key, and the
+    # intermediate model that relates a target id to it (for the reconcile anti-joins)
+    natural_keys: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+
+    def natural_key(self, table: str) -> tuple[tuple[str, ...], str] | None:
+        return next(((keys, model) for name, keys, model in self.natural_keys if name == table), None)
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,9 @@ APPLICATIONS = {
                                      "project_collaborators")),
     "hello_miami": Application("hello_miami", ("profiles", "projects", "badges", "member_badges", "events",
                                                "attendance", "pending_users", "luma_webhooks", "surveys",
-                                               "survey_responses", "demo_slots")),
+                                               "survey_responses", "demo_slots"),
+                                 natural_keys=(("member_badges", ("member_id", "badge_id"),
+                                                "intermediate.int_hello_miami__member_badges"),)),
 }
 
 SOURCES = {

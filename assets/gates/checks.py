@@ -90,7 +90,8 @@ def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suites of the {phase} gate for {app}.",
     )
     def _check(context):
-        from assets.gates.validation import phase_gates, record, report_dir, save_documents
+        from assets.gates.validation import report_dir, save_documents
+        from expectations.phase import phase_gates, record
 
         res = context.resources
         with res.postgres.connect(autocommit=True) as conn:
