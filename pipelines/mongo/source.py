@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 from pipelines.errors import CutoverError
 from pipelines.mongo import parallel, readers
-from pipelines.mongo.collections import COLLECTIONS, MAPPED_FIELDS  # noqa: F401  (re-exported interface)
+from pipelines.mongo.collections import COLLECTIONS
 from pipelines.mongo.extjson import id_text, timestamp, to_relaxed_json
 
 DEFAULT_BATCH_SIZE = 5000
