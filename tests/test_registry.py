@@ -75,3 +75,10 @@ def test_every_application_table_is_fed_by_some_source_table():
     for app in registry.APPLICATIONS.values():
         fed = {name for t in registry.tables(application=app.name) for name in t.feeds}
         assert fed == set(app.tables), app.name
+
+
+def test_the_application_tables_are_the_target_ddl_tables():
+    from migrations.ddl import hello_miami, podium
+
+    assert registry.APPLICATIONS["podium"].tables == tuple(podium.TABLES)
+    assert registry.APPLICATIONS["hello_miami"].tables == tuple(hello_miami.TABLES)
