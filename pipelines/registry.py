@@ -7,8 +7,9 @@ table lists. Pure data and small accessors, no imports beyond the standard libra
 (sources, models' runner, gates, definitions) can import it downward.
 
 `fields` are exactly the record fields the staging models (`sql_models/staging/stg_<source>__<table>.sql`)
-read from the record column, besides `key_fields` (read only to find the key, which the land gate's
-key rules judge on the key columns) and the wrapper (Luma's `event`/`guest` object);
+read from the record column, besides `optional` ones (read where present, commonly absent), `key_fields`
+(read only to find the key, which the land gate's key rules judge on the key columns) and the
+wrapper (Luma's `event`/`guest` object);
 tests/test_registry.py parses the SQL and fails when the two differ. The raw contract
 (`sql_models/raw_contract.sql`) is SQL and is tested against `TABLES` the same way.
 """
@@ -45,7 +46,10 @@ class Table:
     keys: tuple[str, ...]  # the raw table's natural key columns
     source_id: str  # the classification's source_id of a raw row `r` (reconcile anti-joins)
     feeds: tuple[str, ...]  # the application tables its records become
-    fields: tuple[str, ...]  # the record fields the staging model reads
+    fields: tuple[str, ...]  # the record fields the staging model reads: the land gate's field contract
+    # also read, but commonly absent from every record, so not in the contract: bookkeeping
+    # timestamps (MongoDB's createdAt falls back to the ObjectId's time) and older field names
+    optional: tuple[str, ...] = ()
     key_fields: tuple[str, ...] = ()  # record fields read only to find the key
     wrapper: str | None = None  # Luma's wrapped shape: {"api_id": …, "<wrapper>": {…}}
 
@@ -86,9 +90,9 @@ def _airtable(name: str, feeds: tuple[str, ...], fields: str) -> Table:
     return Table("airtable", name, ("id",), "r.id", feeds, tuple(fields.split()))
 
 
-def _mongo(name: str, fields: str) -> Table:
+def _mongo(name: str, fields: str, optional: str = "createdAt updatedAt") -> Table:
     # every collection feeds the application table of its own name
-    return Table("mongo", name, ("_id",), "lower(r._id)", (name,), tuple(fields.split()))
+    return Table("mongo", name, ("_id",), "lower(r._id)", (name,), tuple(fields.split()), tuple(optional.split()))
 
 
 TABLES: tuple[Table, ...] = (
@@ -101,28 +105,27 @@ TABLES: tuple[Table, ...] = (
     _airtable("votes", ("votes",), "voter project event"),
     _airtable("referrals", ("referrals",), "content user event"),
     _mongo("profiles", "clerkUserId lumaEmail verificationStatus isAppAdmin lumaAttendeeId bio skills githubUsername "
-                       "twitterHandle websiteUrl role seekingFunding openToMentoring streakCount onboardingDismissed "
-                       "createdAt updatedAt"),
-    _mongo("projects", "memberId title description tags imageUrls githubUrl publicUrl createdAt updatedAt"),
+                       "twitterHandle websiteUrl role seekingFunding openToMentoring streakCount onboardingDismissed"),
+    _mongo("projects", "memberId title description tags imageUrls githubUrl publicUrl"),
     # `icon` is the older name of iconAscii; documents carry one or the other
-    _mongo("badges", "name iconAscii icon criteria createdAt"),
-    _mongo("member_badges", "memberId badgeId awardedAt createdAt"),
-    _mongo("events", "lumaEventId name description coverUrl url startAt endAt timezone location stats isCanceled "
-                     "lastSyncedAt createdAt updatedAt"),
-    _mongo("attendance", "memberId lumaEventId status checkedInAt createdAt"),
-    _mongo("pending_users", "email name lumaAttendeeId subscribedAt approvedAt createdAt updatedAt"),
-    _mongo("luma_webhooks", "type payload signature receivedAt createdAt"),
-    _mongo("surveys", "slug title description type isActive questions createdAt updatedAt"),
-    _mongo("survey_responses", "surveyId memberId responses isComplete submittedAt createdAt updatedAt"),
+    _mongo("badges", "name iconAscii criteria", "createdAt icon"),
+    _mongo("member_badges", "memberId badgeId awardedAt", "createdAt"),
+    _mongo("events", "lumaEventId name description coverUrl url startAt endAt timezone location stats isCanceled",
+           "lastSyncedAt createdAt updatedAt"),
+    _mongo("attendance", "memberId lumaEventId status checkedInAt", "createdAt"),
+    _mongo("pending_users", "email name lumaAttendeeId subscribedAt approvedAt"),
+    _mongo("luma_webhooks", "type payload signature receivedAt", "createdAt"),
+    _mongo("surveys", "slug title description type isActive questions"),
+    _mongo("survey_responses", "surveyId memberId responses isComplete submittedAt"),
     _mongo("demo_slots", "memberId eventId title description requestedTime durationMinutes status "
-                         "confirmedByOrganizer createdAt updatedAt"),
+                         "confirmedByOrganizer"),
     Table("luma", "events", ("api_id",), "r.api_id", ("events",),
           ("name", "description", "cover_url", "url", "start_at", "end_at", "timezone", "geo_address_info",
-           "is_canceled", "created_at", "updated_at"), key_fields=("api_id", "id"), wrapper="event"),
+           "is_canceled"), optional=("created_at", "updated_at"), key_fields=("api_id", "id"), wrapper="event"),
     # email, or user_email in older entries
     Table("luma", "guests", ("event_api_id", "api_id"), "r.event_api_id || ':' || r.api_id", ("attendance",),
-          ("user_api_id", "email", "user_email", "name", "approval_status", "registered_at", "checked_in_at",
-           "event_tickets"), key_fields=("api_id", "id"), wrapper="guest"),
+          ("user_api_id", "email", "name", "approval_status", "registered_at", "checked_in_at", "event_tickets"),
+          optional=("user_email",), key_fields=("api_id", "id"), wrapper="guest"),
 )
 
 

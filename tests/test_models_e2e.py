@@ -75,7 +75,7 @@ def test_models_sample_end_to_end_matches_expected(db_url, tmp_path_factory):
     for source in ("airtable", "mongo", "luma"):
         land.land(source, str(snapshot), run_id, db_url)
     outcomes = land_gate(db_url, run_id, str(snapshot))  # raises when an error rule fails
-    # the sample carries every field the models read (Luma's user_email in some guests, MongoDB's icon in some badges)
+    # the sample holds every field of the contract somewhere
     assert [o.gate.name for o in outcomes if not o.passed] == []
     run_transform(db_url, run_id=run_id, captured_at=expected["captured_at"])
 
