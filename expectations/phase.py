@@ -100,8 +100,9 @@ def land_gate(url: str | None, run_id: str, snapshot_dir: str | None = None, sou
     sources = tuple(sources or registry.SOURCES)
     apps = {registry.application_of(s) for s in sources}
     with connect(url, autocommit=True) as conn:
-        gates, parameters = phase_gates("land", conn, run_id, snapshot_dir)
-        gates = [g for g in gates if g.application in apps and g.table.split(".")[0].removeprefix("raw_") in sources]
+        # one application: the other's schema (Airtable's meta API) is not fetched
+        gates, parameters = phase_gates("land", conn, run_id, snapshot_dir, apps.pop() if len(apps) == 1 else None)
+        gates = [g for g in gates if g.table.split(".")[0].removeprefix("raw_") in sources]
         outcomes, _documents = runner.run_gates(runner.context(sqlalchemy_url(url)), gates, parameters)
         record(conn, run_id, outcomes)
     failed = [o.message for o in outcomes if not o.passed and o.gate.severity == "error"]
