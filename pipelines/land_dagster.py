@@ -1,5 +1,6 @@
-"""The land step inside Dagster: dagster-dlt runs the dlt pipeline, then the count ledger and the
-land gate are recorded for the Dagster run (run id = the ledger's run key).
+"""The land step inside Dagster: dagster-dlt runs the dlt pipeline, then the count ledger is
+recorded for the Dagster run (run id = the ledger's run key); the land gate is the GX check on
+the raw assets (assets/gates/checks.py).
 
 Kept out of assets/land/definitions.py so that loading the code location never imports dlt.
 """
