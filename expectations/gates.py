@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines import registry
+
 PHASES = ("land", "transform", "reconcile")
-APPLICATIONS = ("podium", "hello_miami")
+APPLICATIONS = tuple(registry.APPLICATIONS)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from expectations.gates import Gate, literal, values_list
-from expectations.mapping import APPLICATION, FIELDS, LUMA_DUPLICATES, RAW_TABLES
+from expectations.mapping import LUMA_DUPLICATES
+from pipelines import registry
 
 
 def count_parameter(source: str, table: str) -> str:
@@ -36,10 +37,8 @@ def load_airtable_schema(snapshot_dir: str | None) -> dict | None:
     return json.loads(path.read_text())
 
 
-def _field_contract(source: str, table: str, schema_tables: dict[str, set[str]] | None) -> Gate | None:
-    mapped = FIELDS[source][table]
-    raw = f"raw_{source}.{table}"
-    app = APPLICATION[source]
+def _field_contract(entry: registry.Table, schema_tables: dict[str, set[str]] | None) -> Gate:
+    source, table, mapped, raw, app = entry.source, entry.name, entry.fields, entry.raw, entry.application
     if source == "airtable" and schema_tables is not None:
         present = schema_tables.get(table, set())
         missing = [(table, f) for f in mapped if f not in present]
@@ -48,7 +47,7 @@ def _field_contract(source: str, table: str, schema_tables: dict[str, set[str]] 
             f"from {values_list(missing)} as m(tbl, fld)"
         )
         return Gate("land", app, raw, "mapped fields exist in the source schema", raw, (f"raw_{source}", table), sql=sql)
-    _keys, column, wrapper = RAW_TABLES[(source, table)]
+    column, wrapper = entry.record_column, entry.wrapper
     probe = f"r.{column} ? m.fld" + (f" or r.{column}->{literal(wrapper)} ? m.fld" if wrapper else "")
     sql = (
         f"select {literal(table)} || '.' || m.fld as key, 'read by the mapping, present in no record' as detail "
@@ -62,11 +61,10 @@ def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -
     """Gates for every raw table that exists (`existing_tables`: 'raw_airtable.users', ...)."""
     schema_tables = airtable_schema_fields(airtable_schema)
     gates: list[Gate] = []
-    for (source, table), (keys, _column, _wrapper) in RAW_TABLES.items():
-        raw = f"raw_{source}.{table}"
+    for entry in registry.TABLES:
+        source, table, keys, raw, app = entry.source, entry.name, entry.keys, entry.raw, entry.application
         if raw not in existing_tables:
             continue
-        app = APPLICATION[source]
         asset = (f"raw_{source}", table)
         gates.append(Gate("land", app, raw, "landed count = source count", raw, asset, kind="row_count",
                           parameter=count_parameter(source, table)))
@@ -83,7 +81,7 @@ def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -
         gates.append(Gate("land", app, raw, f"{label} unique", raw, asset, sql=(
             f"select {key_sql} as key, count(*) || ' records share this key' as detail "
             f"from (select * from {{batch}}) as r where not ({null_sql}) group by {cols} having count(*) > 1")))
-        gates.append(_field_contract(source, table, schema_tables))
+        gates.append(_field_contract(entry, schema_tables))
     return gates
 
 

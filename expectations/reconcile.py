@@ -19,40 +19,18 @@ import os
 
 from expectations.gates import Gate, literal, values_list
 from expectations.mapping import LUMA_DUPLICATES
+from pipelines import registry
 
 DEFAULT_CEILING = 0.25
-SOURCES = {"podium": ("airtable",), "hello_miami": ("mongo", "luma")}
 LEDGER = ("migration", "count_ledger")
 LINEAGE = ("migration", "id_lineage")
 CONFLICTS = ("migration", "conflicts")
 CLASSIFICATION = "intermediate.int_classification"
 
-# raw table -> the source_id expression the classification uses for its records
-RAW_IDS = {
-    ("airtable", "users"): ("raw_airtable.users", "r.id"),
-    ("airtable", "events"): ("raw_airtable.events", "r.id"),
-    ("airtable", "projects"): ("raw_airtable.projects", "r.id"),
-    ("airtable", "votes"): ("raw_airtable.votes", "r.id"),
-    ("airtable", "referrals"): ("raw_airtable.referrals", "r.id"),
-    **{("mongo", c): (f"raw_mongo.{c}", "lower(r._id)") for c in (
-        "profiles", "projects", "badges", "member_badges", "events", "attendance", "pending_users",
-        "luma_webhooks", "surveys", "survey_responses", "demo_slots")},
-    ("luma", "events"): ("raw_luma.events", "r.api_id"),
-    ("luma", "guests"): ("raw_luma.guests", "r.event_api_id || ':' || r.api_id"),
-}
-# a key listed again in one landing: a landed record of its table, with the source id the
-# classification gives it
-DUPLICATE_IDS = {("luma", "events"): "r.api_id || '#' || r.occurrence",
-                 ("luma", "guests"): "r.event_api_id || ':' || r.api_id || '#' || r.occurrence"}
 # list links: one source record per distinct (record, linked id)
 LINK_TABLES = {
     ("airtable", "events.attendees"): ("raw_airtable.events", "attendees"),
     ("airtable", "projects.collaborators"): ("raw_airtable.projects", "collaborators"),
-}
-CANDIDATE_TABLES = {
-    "podium": ("users", "events", "projects", "votes", "referrals", "event_attendees", "project_collaborators"),
-    "hello_miami": ("profiles", "projects", "badges", "events", "attendance", "pending_users", "luma_webhooks",
-                    "surveys", "survey_responses", "demo_slots"),
 }
 
 
@@ -67,7 +45,7 @@ def ceilings() -> tuple[float, dict[str, float]]:
 
 
 def _sources_sql(app: str) -> str:
-    return ", ".join(literal(s) for s in SOURCES[app])
+    return ", ".join(literal(s) for s in registry.sources_of(app))
 
 
 def _ledger_gates(app: str, run: str) -> list[Gate]:
@@ -99,18 +77,22 @@ def _ledger_gates(app: str, run: str) -> list[Gate]:
 
 def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
     parts, landed_tables = [], []
-    for (source, table), (raw, id_expr) in RAW_IDS.items():
-        if source in SOURCES[app] and raw in existing:
-            landed_tables.append(literal(source + "." + table))
+    # the source_id the classification gives each landed record: the registry's per source table
+    for entry in registry.tables(application=app):
+        if entry.raw in existing:
+            landed_tables.append(literal(entry.source + "." + entry.name))
             parts.append(
-                f"select {literal(source + '.' + table)} as source_table, {id_expr} as source_id from {raw} as r"
+                f"select {literal(entry.source + '.' + entry.name)} as source_table, {entry.source_id} as source_id "
+                f"from {entry.raw} as r"
             )
-    for (source, table), id_expr in DUPLICATE_IDS.items():
-        if source in SOURCES[app] and "raw_luma.duplicates" in existing and RAW_IDS[(source, table)][0] in existing:
-            parts.append(f"select {literal(source + '.' + table)} as source_table, {id_expr} as source_id "
-                         f"from ({LUMA_DUPLICATES[table]}) as r")
+    # a key listed again in one landing: a landed record of its table, its source id numbered by occurrence
+    for table, duplicates in LUMA_DUPLICATES.items():
+        entry = registry.table("luma", table)
+        if entry.application == app and "raw_luma.duplicates" in existing and entry.raw in existing:
+            parts.append(f"select {literal('luma.' + table)} as source_table, {entry.source_id} || '#' || r.occurrence as source_id "
+                         f"from ({duplicates}) as r")
     for (source, table), (raw, field) in LINK_TABLES.items():
-        if source in SOURCES[app] and raw in existing:
+        if registry.application_of(source) == app and raw in existing:
             landed_tables.append(literal(source + "." + table))
             parts.append(
                 f"select distinct {literal(source + '.' + table)}, r.id || ':' || trim(e.value) from {raw} as r "
@@ -158,20 +140,30 @@ def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
 
 def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
     gates = []
-    for table in CANDIDATE_TABLES[app]:
+    for table in registry.APPLICATIONS[app].tables:
         candidate = f"{app}_next.{table}"
         if candidate not in existing:
             continue
         target = literal(f"{app}.{table}")
+        natural = registry.APPLICATIONS[app].natural_key(table)
+        if natural is None:
+            has_row = f"select 1 from {candidate} as t where t.id = l.target_id"
+            key, has_lineage = "t.id::text", "l.target_id = t.id"
+        else:  # no id column: the lineage's target id leads to the natural key through its model
+            keys, model = natural
+            same = " and ".join(f"m.{k} = t.{k}" for k in keys)
+            has_row = f"select 1 from {model} as m join {candidate} as t on {same} where m.target_id = l.target_id"
+            key = " || ':' || ".join(f"t.{k}::text" for k in keys)
+            has_lineage = f"exists (select 1 from {model} as m where m.target_id = l.target_id and {same})"
         dropped = (
             "select l.source || '.' || l.source_table || ':' || l.source_id as key, "
             f"'lineage points at ' || l.target_id || ', no such row in {candidate}' as detail "
             f"from (select * from {{batch}}) as l where l.run_id = {run} and l.target_table = {target} "
-            f"and not exists (select 1 from {candidate} as t where t.id = l.target_id)"
+            f"and not exists ({has_row})"
         )
         orphan = (
-            f"select t.id::text as key, 'no source record of this run leads to this row' as detail from {candidate} as t "
-            f"where not exists (select 1 from (select * from {{batch}}) as l where l.run_id = {run} and l.target_table = {target} and l.target_id = t.id)"
+            f"select {key} as key, 'no source record of this run leads to this row' as detail from {candidate} as t "
+            f"where not exists (select 1 from (select * from {{batch}}) as l where l.run_id = {run} and l.target_table = {target} and {has_lineage})"
         )
         gates.append(Gate("reconcile", app, candidate, "every migrated record has its candidate row", "migration.id_lineage", LINEAGE, sql=dropped))
         gates.append(Gate("reconcile", app, candidate, "every candidate row has a source record", "migration.id_lineage", LINEAGE, sql=orphan))
@@ -196,7 +188,7 @@ def _warning_gates(app: str, run: str) -> list[Gate]:
     return gates
 
 
-def reconcile_gates(run_id: str, existing_tables: set[str], apps=("podium", "hello_miami")) -> list[Gate]:
+def reconcile_gates(run_id: str, existing_tables: set[str], apps=tuple(registry.APPLICATIONS)) -> list[Gate]:
     from expectations.row_compare import row_compare_gates
 
     run = literal(run_id)

@@ -36,10 +36,9 @@ from pathlib import Path
 from pipelines import settings
 from pipelines.errors import CutoverError
 from pipelines.masking import MaskedError, MaskingFilter, mask_error
-from pipelines.land_gate import field_contract, record_land_gate  # noqa: F401  (re-exported)
+from pipelines import registry
 
-SOURCES = ("airtable", "mongo", "luma")
-APPLICATION = {"airtable": "podium", "mongo": "hello_miami", "luma": "hello_miami"}
+SOURCES = tuple(registry.SOURCES)
 
 
 def available(source: str) -> bool:
@@ -266,9 +265,11 @@ def run_source(source: str, snapshot_dir: str | None = None, url: str | None = N
 
 
 def land(source: str, snapshot_dir: str | None, run_id: str, url: str | None = None) -> dict:
-    """Land `source` and record its first count hops and land gate for `run_id`.
+    """Land `source` and record its first count hops for `run_id`; returns the per-table figures.
 
-    Raises GateFailed when a blocking land check fails (after recording it)."""
+    Only lands: sources do not import gates. The land gate is the Great Expectations land suite,
+    the blocking check of the Dagster land assets; a caller outside Dagster that wants it calls
+    `expectations.phase.land_gate()` after this."""
     from pipelines.database import connect
 
     info, seconds = run_source(source, snapshot_dir, url)
@@ -276,37 +277,20 @@ def land(source: str, snapshot_dir: str | None, run_id: str, url: str | None = N
         return after_load(conn, source, snapshot_dir, run_id, load_ids(info), seconds)
 
 
-last_figures: dict = {}
-
-
 def after_load(conn, source: str, snapshot_dir: str | None, run_id: str, ids: list[str], seconds: float,
-               tables: list[str] | None = None, gate: bool = True) -> dict:
-    """Count ledger and land gate for a finished load; returns per-table figures for metadata
-    (also left in `last_figures` when the gate raises). `tables` limits both to a subset.
-    `gate=False` inside Dagster, where the Great Expectations land suite is the gate (a blocking
-    asset check on these assets): judging twice would list every land rule twice in the report."""
-    global last_figures
+               tables: list[str] | None = None) -> dict:
+    """Count ledger for a finished load; returns per-table figures for metadata. `tables` limits
+    it to a subset."""
     from pipelines.ledger import record_land_counts
 
     snapshot = snapshot_dir if _has(source, snapshot_dir) else None
     reported = module(source).source_counts(snapshot)
-    tables = sorted(tables or (set(reported) | set(_tables(source))))
+    tables = sorted(tables or (set(reported) | set(registry.table_names(source))))
     reported = {t: reported.get(t) for t in tables}
     landed = landed_counts(conn, source, tables, ids)
     record_land_counts(conn, run_id, source, {t: (reported.get(t), landed.get(t)) for t in tables})
-    last_figures = {t: {"source_count": reported.get(t), "landed": landed.get(t), "seconds": seconds} for t in tables}
     conn.commit()
-    if gate:
-        record_land_gate(conn, run_id, source, snapshot, reported, landed)
-        conn.commit()
-    return last_figures
-
-
-def _tables(source: str) -> list[str]:
-    mapped = getattr(module(source), "MAPPED_FIELDS", None)
-    if mapped is None:
-        mapped = getattr(importlib.import_module(f"pipelines.{source}"), "MAPPED_FIELDS", {})
-    return list(mapped)
+    return {t: {"source_count": reported.get(t), "landed": landed.get(t), "seconds": seconds} for t in tables}
 
 
 def _has(source: str, snapshot_dir: str | None) -> bool:

@@ -12,9 +12,10 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines import registry
 from pipelines.errors import CutoverError
 
-SOURCES = ("airtable", "mongo", "luma")
+SOURCES = tuple(registry.SOURCES)
 
 
 def read_manifest(snapshot_dir: str | Path) -> dict:

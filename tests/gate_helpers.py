@@ -7,7 +7,7 @@ from pipelines.database import connect, sqlalchemy_url
 
 
 def run_phase(url: str, phase: str, run_id: str = "test-run", snapshot_dir: str | None = None, app: str | None = None):
-    from assets.gates.validation import phase_gates
+    from expectations.phase import phase_gates
 
     with connect(url, autocommit=True) as conn:
         gates, parameters = phase_gates(phase, conn, run_id, snapshot_dir, app)

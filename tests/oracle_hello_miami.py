@@ -6,6 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
+from pipelines import registry
+
 from .oracle_podium import Result, blank, read_jsonl
 
 COMPLETENESS = ("clerkUserId", "lumaAttendeeId", "bio", "skills", "githubUsername", "twitterHandle",
@@ -38,9 +40,7 @@ def unwrap(entry: dict, inner: str) -> tuple[str, dict]:
 
 
 def hello_miami(snapshot: Path, r: Result) -> None:
-    m = {c: read_bson(snapshot / "mongo" / f"{c}.bson") for c in (
-        "profiles", "projects", "badges", "member_badges", "events", "attendance", "pending_users",
-        "luma_webhooks", "surveys", "survey_responses", "demo_slots")}
+    m = {c: read_bson(snapshot / "mongo" / f"{c}.bson") for c in registry.table_names("mongo")}
     # profiles
     T = "mongo.profiles"
     status, primary, groups = {}, {}, defaultdict(list)

@@ -12,6 +12,8 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from pipelines import registry
+
 PERSONAL = ("display_name", "first_name", "last_name", "phone", "street_1", "street_2", "city",
             "state", "zip_code", "country", "dob")
 WIDTHS = {"users": {"display_name": 255, "first_name": 50, "last_name": 50, "phone": 20, "street_1": 255,
@@ -238,7 +240,7 @@ def podium(snapshot: Path, r: Result) -> None:
     known_events = {e["id"] for e in events}
     backward = {(u["id"], eid) for u in users for eid in u["fields"].get("attending_events", []) if eid in known_events}
     r.conflicts["reverse_link"] += len(forward ^ backward)
-    for t in ("users", "events", "projects", "votes", "referrals"):
+    for t in registry.table_names("airtable"):
         r.targets[f"podium.{t}"] = r.fates[f"airtable.{t}"]["migrated"]
     r.targets["podium.event_attendees"] = r.fates["airtable.events.attendees"]["migrated"]
     r.targets["podium.project_collaborators"] = r.fates["airtable.projects.collaborators"]["migrated"]

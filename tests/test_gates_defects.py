@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from expectations.mapping import LUMA, MONGO
+from pipelines.registry import mapped_fields
 from pipelines.database import connect
 from tests.gate_helpers import failures, run_phase
 from tests.model_fixtures import airtable, luma_events, luma_guests, mongo, oid, rows, run_transform
@@ -177,10 +177,10 @@ def test_conflicts_and_reverse_link_asymmetry_warn_without_failing_an_error_gate
 # --- land warnings: a mapped field present in no MongoDB / Luma record --------------------------
 
 def test_land_warns_on_a_mapped_field_in_no_mongo_or_luma_record(db_url):
-    mongo(db_url, "profiles", [doc(1, **{f: "x" for f in MONGO["profiles"]}), doc(2, lumaEmail="b@x.io")])
-    luma_events(db_url, [{"api_id": "evt-1", **{f: "x" for f in LUMA["events"]}}])
+    mongo(db_url, "profiles", [doc(1, **{f: "x" for f in mapped_fields("mongo")["profiles"]}), doc(2, lumaEmail="b@x.io")])
+    luma_events(db_url, [{"api_id": "evt-1", **{f: "x" for f in mapped_fields("luma")["events"]}}])
     # one guest flat, one wrapped: a field is found in either shape
-    luma_guests(db_url, "evt-1", [{"api_id": "g1", "approval_status": "approved"},
+    luma_guests(db_url, "evt-1", [{"api_id": "g1", **{f: "x" for f in mapped_fields("luma")["guests"] if f != "registered_at"}},
                                   {"api_id": "g2", "guest": {"api_id": "g2", "registered_at": "2024-02-01T00:00:00Z"}}])
     clean = run_phase(db_url, "land", app="hello_miami")
     assert [o.message for o in clean if not o.passed] == []
@@ -200,3 +200,16 @@ def test_land_warns_on_a_mapped_field_in_no_mongo_or_luma_record(db_url):
     assert profiles.message.startswith(f"raw_mongo.profiles: {FIELDS_IN_RECORDS}: 1 failing")
     guests = warned[("hello_miami", "raw_luma.guests", FIELDS_IN_RECORDS)]
     assert guests.failed_count == 1 and guests.examples == ["guests.registered_at: read by the mapping, present in no record"]
+
+
+def test_land_warns_when_no_luma_guest_has_an_email(db_url):
+    """The models read seven guest fields besides the key (the gate checked two before the registry)."""
+    guest = {f: "x" for f in mapped_fields("luma")["guests"]}
+    luma_guests(db_url, "evt-1", [{"api_id": "g1", **guest}, {"api_id": "g2", "guest": {"api_id": "g2", **guest}}])
+    assert [o.message for o in run_phase(db_url, "land", app="hello_miami") if not o.passed] == []
+
+    rows(db_url, "update raw_luma.guests set record = (record - 'email') #- '{guest,email}' returning 1")
+    outcomes = run_phase(db_url, "land", app="hello_miami")
+    assert failures(outcomes) == []
+    guests = by_rule(outcomes, "warning")[("hello_miami", "raw_luma.guests", FIELDS_IN_RECORDS)]
+    assert guests.examples == ["guests.email: read by the mapping, present in no record"]

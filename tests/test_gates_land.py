@@ -6,7 +6,7 @@ import json
 
 from tests.gate_helpers import failures, ledger, messages, run_phase
 from tests.model_fixtures import airtable, rows
-from expectations.mapping import AIRTABLE
+from pipelines.registry import mapped_fields
 
 
 def rec(rid, **fields):
@@ -16,7 +16,7 @@ def rec(rid, **fields):
 def _schema(drop: str | None = None) -> dict:
     return {"tables": [
         {"id": f"tbl{t}", "name": t, "fields": [{"id": f"fld{f}", "name": f, "type": "singleLineText"} for f in fields if f != drop]}
-        for t, fields in AIRTABLE.items()
+        for t, fields in mapped_fields("airtable").items()
     ]}
 
 

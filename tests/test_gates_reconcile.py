@@ -82,3 +82,24 @@ def test_candidate_row_without_source_fails(db_url):
     failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
     orphan = failed[("podium_next.users", "every candidate row has a source record")]
     assert orphan.failed_count == 1 and "ghost" not in orphan.message
+
+
+def test_a_member_badge_missing_from_the_candidate_fails_by_key(db_url):
+    """member_badges has no id column: its anti-join goes through its natural key (the registry)."""
+    from tests.model_fixtures import mongo, oid
+
+    def doc(n, **fields):
+        return {"_id": {"$oid": oid(n)}, **fields}
+
+    mongo(db_url, "profiles", [doc(1, lumaEmail="a@x.io"), doc(2, lumaEmail="b@x.io")])
+    mongo(db_url, "badges", [doc(5, name="B", iconAscii="*", criteria="c")])
+    mongo(db_url, "member_badges", [doc(10, memberId={"$oid": oid(1)}, badgeId={"$oid": oid(5)}),
+                                    doc(11, memberId={"$oid": oid(2)}, badgeId={"$oid": oid(5)})])
+    run_id = run_transform(db_url)
+    assert [k for k in _failed(run_phase(db_url, "reconcile", run_id, app="hello_miami")) if k[0].endswith("member_badges")] == []
+
+    rows(db_url, "delete from hello_miami_next.member_badges where member_id = (select id from hello_miami_next.profiles"
+                 " where luma_email = 'b@x.io') returning 1")
+    failed = _failed(run_phase(db_url, "reconcile", run_id, app="hello_miami"))
+    dropped = failed[("hello_miami_next.member_badges", "every migrated record has its candidate row")]
+    assert dropped.failed_count == 1 and f"mongo.member_badges:{oid(11)}" in dropped.message

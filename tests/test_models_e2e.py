@@ -63,6 +63,7 @@ def _sample(tmp_path_factory, scale=0.05):
 
 
 def test_models_sample_end_to_end_matches_expected(db_url, tmp_path_factory):
+    from expectations.phase import land_gate
     from pipelines import land
     from pipelines.database import connect
 
@@ -73,6 +74,9 @@ def test_models_sample_end_to_end_matches_expected(db_url, tmp_path_factory):
         conn.commit()
     for source in ("airtable", "mongo", "luma"):
         land.land(source, str(snapshot), run_id, db_url)
+    outcomes = land_gate(db_url, run_id, str(snapshot))  # raises when an error rule fails
+    # the sample holds every field of the contract somewhere
+    assert [o.gate.name for o in outcomes if not o.passed] == []
     run_transform(db_url, run_id=run_id, captured_at=expected["captured_at"])
 
     ledger = rows(db_url, "select source || '.' || source_table, source_count, migrated, merged, quarantined, target_table, candidate_count"

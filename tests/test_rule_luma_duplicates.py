@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from expectations.phase import land_gate
 from pipelines import land as landing
 from tests.gate_helpers import failures, messages, run_phase
 from tests.model_fixtures import mongo, rows, run_transform
@@ -34,7 +35,8 @@ def members(db_url):
 
 def land_and_transform(db_url, snapshot_dir):
     run_id = str(uuid.uuid4())
-    landing.land("luma", snapshot_dir, run_id, db_url)  # the land gate raises when it fails
+    landing.land("luma", snapshot_dir, run_id, db_url)
+    land_gate(db_url, run_id, snapshot_dir, ["luma"])  # raises when it fails
     run_transform(db_url, run_id)
     return run_id
 

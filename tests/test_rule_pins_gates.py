@@ -135,7 +135,7 @@ def clone(admin_url, transformed):
 
 
 def _row_hash_outcomes(url: str, run_id: str, tables: set[tuple[str, str]]):
-    from assets.gates.validation import existing_tables
+    from expectations.phase import existing_tables
 
     with connect(url, autocommit=True) as conn:
         existing = existing_tables(conn)

@@ -25,12 +25,12 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from pipelines import registry
 from pipelines.errors import GateFailed
 
 from assets.cutover import catalog
 
-APPS = ("podium", "hello_miami")
-APP_OF_SOURCE = {"airtable": "podium", "mongo": "hello_miami", "luma": "hello_miami"}
+APPS = tuple(registry.APPLICATIONS)
 SYNCED_TABLES = {"events", "attendance"}
 
 
@@ -122,7 +122,7 @@ def _candidate(source: str, target_table: str) -> tuple[str, str]:
     if "." in target_table:
         schema, table = target_table.split(".", 1)
         return schema.removesuffix("_next"), table
-    return APP_OF_SOURCE.get(source, source), target_table
+    return registry.application_of(source), target_table
 
 
 def candidates_grew_by_sync(conn, run: dict) -> bool:

@@ -16,20 +16,10 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.gates.masking import mask_text
+from pipelines import registry
 
-RAW = {
-    "podium": [("raw_airtable", t) for t in ("users", "events", "projects", "votes", "referrals")],
-    "hello_miami": [("raw_mongo", t) for t in (
-        "profiles", "projects", "badges", "member_badges", "events", "attendance", "pending_users",
-        "luma_webhooks", "surveys", "survey_responses", "demo_slots")] + [("raw_luma", "events"), ("raw_luma", "guests")],
-}
-CANDIDATES = {
-    "podium": [("podium_next", t) for t in ("users", "events", "projects", "votes", "referrals", "event_attendees",
-                                           "project_collaborators")],
-    "hello_miami": [("hello_miami_next", t) for t in (
-        "profiles", "projects", "badges", "member_badges", "events", "attendance", "pending_users", "luma_webhooks",
-        "surveys", "survey_responses", "demo_slots")],
-}
+RAW = {app: [(f"raw_{t.source}", t.name) for t in registry.tables(application=app)] for app in registry.APPLICATIONS}
+CANDIDATES = {app: [(f"{app}_next", t) for t in a.tables] for app, a in registry.APPLICATIONS.items()}
 RECONCILE = [("migration", "count_ledger"), ("migration", "id_lineage"), ("migration", "conflicts")]
 RESOURCES = {"postgres", "sources", "run_settings", "great_expectations"}
 
@@ -90,7 +80,8 @@ def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suites of the {phase} gate for {app}.",
     )
     def _check(context):
-        from assets.gates.validation import phase_gates, record, report_dir, save_documents
+        from assets.gates.validation import report_dir, save_documents
+        from expectations.phase import phase_gates, record
 
         res = context.resources
         with res.postgres.connect(autocommit=True) as conn:
@@ -108,4 +99,4 @@ def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:
 
 
 def build_checks() -> list[dg.AssetChecksDefinition]:
-    return [build_check(phase, app) for phase in ("land", "transform", "reconcile") for app in ("podium", "hello_miami")]
+    return [build_check(phase, app) for phase in ("land", "transform", "reconcile") for app in registry.APPLICATIONS]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 from assets.gates.masking import mask_text
+from pipelines import registry
 
 PHASES = ("land", "transform", "reconcile")
-APP_OF_SOURCE = {"airtable": "podium", "mongo": "hello_miami", "luma": "hello_miami"}
 COUNT_FIELDS = ("source_count", "landed", "migrated", "merged", "quarantined", "candidate_count")
 
 
@@ -132,7 +132,7 @@ def collect(conn, run_id: str, run_succeeded: bool, error: str | None) -> dict:
         key = (r["source"], r["source_table"])
         tables.append({
             **r,
-            "application": APP_OF_SOURCE.get(r["source"], r["source"]),
+            "application": registry.application_of(r["source"]),
             "table": r["source_table"],
             "quarantine_reasons": reasons.get(key, {}),
             # None: the run stopped before this table was classified

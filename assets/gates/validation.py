@@ -1,7 +1,6 @@
-"""Which gates a phase runs in a given database and run, and where their results go.
-
-Results go to migration.gate_results (one row per gate per run; a re-executed check deletes its
-own rows first) and, serialized, to `<report dir>/gx_results/` for the run's Data Docs.
+"""Where a run's serialized gate results go: `<report dir>/gx_results/`, for the run's Data Docs.
+Which gates a phase runs, and their rows in migration.gate_results, are the gate layer's
+(`expectations/phase.py`).
 """
 
 from __future__ import annotations
@@ -9,78 +8,6 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-
-from assets.gates.masking import mask_text
-
-
-def existing_tables(conn) -> set[str]:
-    rows = conn.execute(
-        """
-        select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-         where c.relkind in ('r', 'p', 'v', 'm')
-           and n.nspname in ('raw_airtable', 'raw_mongo', 'raw_luma', 'staging', 'intermediate',
-                             'podium_next', 'hello_miami_next', 'migration')
-        """
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def airtable_schema(snapshot_dir: str | None) -> dict | None:
-    """The Airtable base schema: schema.json of the snapshot, else (live) the meta API when
-    configured; None when there is none (then a mapped field is checked against the records)."""
-    from expectations.land import load_airtable_schema
-
-    if snapshot_dir and (Path(snapshot_dir) / "airtable").is_dir():
-        return load_airtable_schema(snapshot_dir)
-    if not os.environ.get("AIRTABLE_API_KEY"):
-        return None
-    try:
-        from pipelines.airtable.source import fetch_schema
-
-        return fetch_schema(None)
-    except Exception:  # a base without schema access: fall back to the records (a warning)
-        return None
-
-
-def phase_gates(phase: str, conn, run_id: str, snapshot_dir: str | None = None, application: str | None = None) -> tuple[list, dict]:
-    """(gates, GX runtime parameters) of `phase` for this database and run."""
-    from expectations import land, reconcile, transform
-
-    tables = existing_tables(conn)
-    apps = (application,) if application else ("podium", "hello_miami")
-    if phase == "land":
-        gates = land.land_gates(tables, airtable_schema(snapshot_dir) if "podium" in apps else None)
-        return [g for g in gates if g.application in apps], land.source_counts(conn, run_id)
-    if phase == "transform":
-        return transform.transform_gates(conn, apps), {}
-    if phase == "reconcile":
-        return reconcile.reconcile_gates(run_id, tables, apps), {}
-    raise ValueError(f"unknown phase {phase}")
-
-
-def record(conn, run_id: str, outcomes: list) -> None:
-    if not outcomes:
-        return
-    with conn.cursor() as cur:
-        # the same rule name exists per application and phase (both reconcile checks judge
-        # "quarantine under its ceiling"): a rerun replaces only its own rows
-        keys = sorted({(o.gate.phase, o.gate.application, o.gate.name) for o in outcomes})
-        cur.execute(
-            "delete from migration.gate_results where run_id = %s and (phase, application, name) in "
-            "(select * from unnest(%s::text[], %s::text[], %s::text[]))",
-            (run_id, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]),
-        )
-        cur.executemany(
-            """
-            insert into migration.gate_results (run_id, phase, application, name, severity, passed, failed_count, message, examples)
-            values (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)
-            """,
-            [
-                (run_id, o.gate.phase, o.gate.application, o.gate.name, o.gate.severity, o.passed, o.failed_count,
-                 mask_text(o.message), json.dumps([mask_text(e) for e in o.examples]))
-                for o in outcomes
-            ],
-        )
 
 
 def report_dir(run_id: str, configured: str | None = None) -> Path:

@@ -1,8 +1,8 @@
 """The land phase as Dagster assets (group `land`): one multi-asset, run by dagster-dlt.
 
-Asset keys are [raw_<source>, table]. The table lists are the contract of SPEC §2 (the same names
-the dlt resources use), written out here so that loading the code location never imports dlt; the
-work happens in `pipelines.land_dagster.materialize`. A source whose dlt module is not part of this
+Asset keys are [raw_<source>, table]. The table lists are the registry's (pipelines/registry.py, the
+same names the dlt resources use), which imports nothing, so loading the code location never
+imports dlt; the work happens in `assets.land.materialize.materialize`. A source whose dlt module is not part of this
 build has no assets.
 
 One step for all sources (not one per source) because Dagster's in-process executor runs steps one
@@ -19,18 +19,9 @@ import importlib.util
 import dagster as dg
 
 from assets.resources import PostgresResource, SourcesResource
+from pipelines import registry
 
-TABLES = {
-    "airtable": ["users", "events", "projects", "votes", "referrals"],
-    "mongo": ["profiles", "projects", "badges", "member_badges", "events", "attendance", "pending_users",
-              "luma_webhooks", "surveys", "survey_responses", "demo_slots"],
-    "luma": ["events", "guests"],
-}
-DESCRIPTIONS = {
-    "airtable": "Podium's Airtable base, landed unchanged (id, created_time, fields jsonb).",
-    "mongo": "Hello Miami's MongoDB collection, landed unchanged (_id, timestamps, document jsonb).",
-    "luma": "Luma events API entries, landed unchanged (keys, timestamps, record jsonb); merge.",
-}
+TABLES = {source: registry.table_names(source) for source in registry.SOURCES}
 
 
 def _available(source: str) -> bool:
@@ -46,7 +37,7 @@ def land_assets(*sources: str) -> dg.AssetsDefinition:
     sources = sources or tuple(source for source in TABLES if _available(source))
     specs = [
         dg.AssetSpec(key=dg.AssetKey([f"raw_{source}", table]), group_name="land", kinds={"dlt", "postgres"},
-                     description=DESCRIPTIONS[source])
+                     description=registry.SOURCES[source].description)
         for source in sources
         for table in TABLES[source]
     ]

@@ -1,4 +1,4 @@
-"""Luma list entries in either shape, and the fields the SQL mapping reads (SPEC §2.3).
+"""Luma list entries in either shape (SPEC §2.3; the fields the SQL mapping reads: pipelines/registry.py).
 
 Wrapped: `{"api_id": …, "event": {…}}` / `{"api_id": …, "guest": {…}}`; flat: the object itself
 with `api_id` or `id`. The raw row keeps the entry exactly as received (`record`); only the key
@@ -9,19 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-
-# Fields read from the (unwrapped) entry by the staging models; the land gate warns about a mapped
-# field found in no record (the gate also looks inside the wrapped `event`/`guest` object).
-MAPPED_FIELDS: dict[str, list[str]] = {
-    "events": [
-        "name", "description", "cover_url", "url", "start_at", "end_at", "timezone",
-        "geo_address_info", "is_canceled",
-    ],
-    "guests": [
-        "user_api_id", "email", "name", "approval_status", "registered_at", "checked_in_at",
-        "event_tickets",
-    ],
-}
 
 
 def inner(entry: dict, kind: str) -> dict:

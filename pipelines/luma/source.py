@@ -33,7 +33,7 @@ from typing import Any, Iterator
 
 from pipelines.errors import CutoverError
 from pipelines.luma.client import LumaClient, RequestStats
-from pipelines.luma.entries import MAPPED_FIELDS, event_row, guest_row, in_window, iso  # noqa: F401
+from pipelines.luma.entries import event_row, guest_row, in_window, iso  # noqa: F401
 
 EVENT_COLUMNS = {
     "api_id": {"data_type": "text", "nullable": False},

@@ -29,7 +29,7 @@ from typing import Any, Iterator
 from pipelines.errors import CutoverError
 from pipelines.mongo import parallel, readers
 from pipelines.mongo.arrow import batches
-from pipelines.mongo.collections import COLLECTIONS, MAPPED_FIELDS  # noqa: F401  (re-exported interface)
+from pipelines.mongo.collections import COLLECTIONS
 
 DEFAULT_BATCH_SIZE = 5000
 # reloaded whole each run; pipelines/land.py commits every collection's table at once

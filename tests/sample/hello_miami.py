@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines import registry
+
 from . import hm_more, hm_other
 from .common import Ctx, dumps
 from .hm_events import TL, TM, build_events, luma_event, mongo_event
 from .hm_guests import write_attendance, write_guests
 from .hm_profiles import build_and_write as profiles
 
-COLLECTIONS = ("profiles", "projects", "badges", "member_badges", "events", "attendance", "pending_users",
-               "luma_webhooks", "surveys", "survey_responses", "demo_slots")
+COLLECTIONS = registry.table_names("mongo")
 
 
 class BsonWriter:

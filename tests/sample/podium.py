@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipelines import registry
+
 from . import names
 from .common import Ctx, dumps, iso_z
 from .podium_events import TA, TC, Item, build_events, build_projects, fill_attendees, fill_collaborators
 from .podium_users import Users, build as build_users, write as write_users
 from .podium_votes import _put, link, write_referrals, write_votes
 
-TABLES = ("users", "events", "projects", "votes", "referrals")
+TABLES = registry.table_names("airtable")
 FLAGS = ("daydream", "daydream,ysws", "leaderboard_v2", "scrapyard")
 
 
