@@ -98,3 +98,17 @@ def empty_db_url(admin_url, monkeypatch):
 
     engine(url).dispose()
     _drop_database(admin_url, name)
+
+
+@pytest.fixture(autouse=True)
+def _dagster_settings_restored():
+    """An in-process CLI run points DAGSTER_HOME / DAGSTER_PG_URL (and the runner's _CUTOVER_*
+    bookkeeping) at the test's own database, which is dropped after the test; monkeypatch only
+    restores variables it saw set, so without this a later test of the same worker inherits a URL
+    to a database that no longer exists (seen: a subprocess `cutover land` failing on it)."""
+    names = lambda: {k for k in os.environ if k in ("DAGSTER_HOME", "DAGSTER_PG_URL") or k.startswith("_CUTOVER_")}  # noqa: E731
+    saved = {k: os.environ[k] for k in names()}
+    yield
+    for k in names() - saved.keys():
+        del os.environ[k]
+    os.environ.update(saved)
