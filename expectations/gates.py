@@ -123,7 +123,7 @@ class Rule:
     description: str
     sql: str
 
-    def gate(self, application: str, table: str, batch: str, asset: tuple[str, ...], **values: str) -> Gate:
+    def gate(self, application: str, table: str, batch: str, asset: tuple[str, ...], /, **values: str) -> Gate:
         return Gate(self.phase, application, table, fill(self.name, values), batch, asset,
                     sql=fill(self.sql, values), severity=self.severity)
 
