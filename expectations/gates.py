@@ -40,6 +40,7 @@ class Gate:
     columns: tuple[str, ...] = ()
     parameter: str | None = None
     severity: str = "error"  # error blocks; warning reports
+    rule_file: str | None = None  # rules/<phase>/<rule>.sql the SQL comes from
 
     @property
     def name(self) -> str:
@@ -125,7 +126,7 @@ class Rule:
 
     def gate(self, application: str, table: str, batch: str, asset: tuple[str, ...], /, **values: str) -> Gate:
         return Gate(self.phase, application, table, fill(self.name, values), batch, asset,
-                    sql=fill(self.sql, values), severity=self.severity)
+                    sql=fill(self.sql, values), severity=self.severity, rule_file=f"{self.phase}/{self.file}.sql")
 
 
 def parse_rule(path: Path) -> Rule:
