@@ -3,15 +3,27 @@
 A rule's SQL selects the offending rows as (`key`, `detail`): `key` names the record (a source id,
 a target uuid, a field name) and never holds personal data; `detail` is a short explanation.
 `{batch}` in the SQL is the table the rule is bound to (GX substitutes it).
+
+Every rule's SQL is a file `expectations/rules/<phase>/<rule>.sql` whose header names it
+(`-- name:`), says how severe it is (`-- severity: error | warning`) and what it judges
+(`-- description:`); `{placeholders}` in the name and the SQL are filled by the phase's module from
+the registry or the catalog (`Rule.gate`). `{batch}` is left for GX.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
-from pipelines import registry
+from pipelines import registry, sql_headers
 
 PHASES = ("land", "transform", "reconcile")
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+SEVERITIES = ("error", "warning")
+HEADER_KEYS = ("name", "severity", "description")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 APPLICATIONS = tuple(registry.APPLICATIONS)
 
 
@@ -28,6 +40,7 @@ class Gate:
     columns: tuple[str, ...] = ()
     parameter: str | None = None
     severity: str = "error"  # error blocks; warning reports
+    rule_file: str | None = None  # rules/<phase>/<rule>.sql the SQL comes from
 
     @property
     def name(self) -> str:
@@ -82,3 +95,54 @@ def values_list(rows: list[tuple[str, ...]]) -> str:
         return "(select null::text as a, null::text as b where false)"
     body = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
     return f"(values {body})"
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """`template` with each `{name}` replaced by `values[name]` (verbatim: already SQL), in one pass
+    so a value is never read as a template; `{batch}` stays for GX. Not psycopg's `sql.SQL.format`:
+    it would consume `{batch}`, and GX, not psycopg, runs the query."""
+
+    def value(match: re.Match) -> str:
+        if match[1] == "batch":
+            return match[0]
+        if match[1] not in values:
+            raise KeyError(f"the rule template names {{{match[1]}}}, which its module does not fill")
+        return str(values[match[1]])
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule file: its header and its SQL (comments removed, whitespace run together, so a
+    query reads as one line in Data Docs and in a failure's message)."""
+
+    phase: str
+    file: str
+    name: str
+    severity: str
+    description: str
+    sql: str
+
+    def gate(self, application: str, table: str, batch: str, asset: tuple[str, ...], /, **values: str) -> Gate:
+        return Gate(self.phase, application, table, fill(self.name, values), batch, asset,
+                    sql=fill(self.sql, values), severity=self.severity, rule_file=f"{self.phase}/{self.file}.sql")
+
+
+def parse_rule(path: Path) -> Rule:
+    text = path.read_text()
+    fields, _prose = sql_headers.header_fields(sql_headers.header_lines(text), HEADER_KEYS)
+    missing = [k for k in HEADER_KEYS if not fields.get(k)]
+    if missing:
+        raise ValueError(f"{path}: the header lacks `-- {missing[0]}:`")
+    severity = fields["severity"][0]
+    if severity not in SEVERITIES:
+        raise ValueError(f"{path}: severity {severity!r} is none of {', '.join(SEVERITIES)}")
+    sql = " ".join(sql_headers.code(text).split())
+    return Rule(path.parent.name, path.stem, fields["name"][0], severity, " ".join(fields["description"]), sql)
+
+
+@cache
+def rule(phase: str, file: str) -> Rule:
+    """The rule `expectations/rules/<phase>/<file>.sql`."""
+    return parse_rule(RULES_DIR / phase / f"{file}.sql")

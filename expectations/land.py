@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from expectations.gates import Gate, literal, values_list
+from expectations.gates import Gate, literal, rule, values_list
 from expectations.mapping import LUMA_DUPLICATES
 from pipelines import registry
 
@@ -39,22 +39,15 @@ def load_airtable_schema(snapshot_dir: str | None) -> dict | None:
 
 def _field_contract(entry: registry.Table, schema_tables: dict[str, set[str]] | None) -> Gate:
     source, table, mapped, raw, app = entry.source, entry.name, entry.fields, entry.raw, entry.application
+    asset = (f"raw_{source}", table)
     if source == "airtable" and schema_tables is not None:
         present = schema_tables.get(table, set())
         missing = [(table, f) for f in mapped if f not in present]
-        sql = (
-            "select m.tbl || '.' || m.fld as key, 'read by the mapping, missing from the Airtable base schema' as detail "
-            f"from {values_list(missing)} as m(tbl, fld)"
-        )
-        return Gate("land", app, raw, "mapped fields exist in the source schema", raw, (f"raw_{source}", table), sql=sql)
+        return rule("land", "fields_in_schema").gate(app, raw, raw, asset, missing=values_list(missing))
     column, wrapper = entry.record_column, entry.wrapper
     probe = f"r.{column} ? m.fld" + (f" or r.{column}->{literal(wrapper)} ? m.fld" if wrapper else "")
-    sql = (
-        f"select {literal(table)} || '.' || m.fld as key, 'read by the mapping, present in no record' as detail "
-        f"from {values_list([(table, f) for f in mapped])} as m(tbl, fld) "
-        f"where exists (select 1 from {{batch}}) and not exists (select 1 from (select * from {{batch}}) as r where {probe})"
-    )
-    return Gate("land", app, raw, "mapped fields occur in the records", raw, (f"raw_{source}", table), sql=sql, severity="warning")
+    return rule("land", "fields_in_records").gate(app, raw, raw, asset, source_table=literal(table), probe=probe,
+                                                  mapped=values_list([(table, f) for f in mapped]))
 
 
 def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -> list[Gate]:
@@ -66,21 +59,16 @@ def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -
         if raw not in existing_tables:
             continue
         asset = (f"raw_{source}", table)
+        # GX's own row-count expectation against the count the source reported: no SQL of ours
         gates.append(Gate("land", app, raw, "landed count = source count", raw, asset, kind="row_count",
                           parameter=count_parameter(source, table)))
-        # one grouped scan per rule (GX's column expectations would issue several queries each)
-        cols = ", ".join(keys)
-        label = keys[0] if len(keys) == 1 else f"({cols})"
-        key_sql = " || ':' || ".join(f"coalesce({k}::text, 'null')" for k in keys)
-        null_sql = " or ".join(f"{k} is null" for k in keys)
-        gates.append(Gate("land", app, raw, f"{label} not null", raw, asset, sql=(
-            # raw tables differ in bookkeeping columns (dlt's _dlt_id is absent from Arrow-landed ones),
-            # so a row without its key is named by a hash of the whole row
-            f"select 'row ' || left(md5(r::text), 12) as key, {literal(label + ' is null')} as detail "
-            f"from (select * from {{batch}}) as r where {null_sql}")))
-        gates.append(Gate("land", app, raw, f"{label} unique", raw, asset, sql=(
-            f"select {key_sql} as key, count(*) || ' records share this key' as detail "
-            f"from (select * from {{batch}}) as r where not ({null_sql}) group by {cols} having count(*) > 1")))
+        label = keys[0] if len(keys) == 1 else f"({', '.join(keys)})"
+        values = {
+            "label": label, "cols": ", ".join(keys), "detail": literal(label + " is null"),
+            "key_sql": " || ':' || ".join(f"coalesce({k}::text, 'null')" for k in keys),
+            "null_sql": " or ".join(f"{k} is null" for k in keys),
+        }
+        gates += [rule("land", name).gate(app, raw, raw, asset, **values) for name in ("key_not_null", "key_unique")]
         gates.append(_field_contract(entry, schema_tables))
     return gates
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from expectations.gates import Gate, literal, values_list
+from expectations.gates import Gate, literal, rule, values_list
 from expectations.mapping import LUMA_DUPLICATES
 from pipelines import registry
 
@@ -52,27 +52,10 @@ def _ledger_gates(app: str, run: str) -> list[Gate]:
     default, overrides = ceilings()
     ceiling_rows = [tuple(k.split(".", 1)) + (str(v),) for k, v in overrides.items()]
     ceiling_values = values_list(ceiling_rows) if ceiling_rows else "(select null::text, null::text, null::text where false)"
-    identity = (
-        "select l.source || '.' || l.source_table as key, "
-        "format('source %s, landed %s, but migrated %s + merged %s + quarantined %s = %s', l.source_count, l.landed, "
-        "l.migrated, l.merged, l.quarantined, coalesce(l.migrated, 0) + coalesce(l.merged, 0) + coalesce(l.quarantined, 0)) as detail "
-        f"from (select * from {{batch}}) as l where l.run_id = {run} and l.source in ({_sources_sql(app)}) "
-        "and (l.source_count is distinct from coalesce(l.migrated, 0) + coalesce(l.merged, 0) + coalesce(l.quarantined, 0) "
-        "or l.landed is distinct from l.source_count)"
-    )
-    ceiling = (
-        "select l.source || '.' || l.source_table as key, "
-        "format('%s of %s quarantined (%s%%), ceiling %s%%', l.quarantined, l.source_count, "
-        "round(100.0 * l.quarantined / l.source_count, 1), trim_scale(round(100 * coalesce(o.ceiling::numeric, "
-        f"{default}), 4))) as detail "
-        f"from (select * from {{batch}}) as l left join {ceiling_values} as o(src, tbl, ceiling) on o.src = l.source and o.tbl = l.source_table "
-        f"where l.run_id = {run} and l.source in ({_sources_sql(app)}) and l.source_count > 0 "
-        f"and l.quarantined > coalesce(o.ceiling::numeric, {default}) * l.source_count"
-    )
-    return [
-        Gate("reconcile", app, "migration.count_ledger", "source = migrated + merged + quarantined", "migration.count_ledger", LEDGER, sql=identity),
-        Gate("reconcile", app, "migration.count_ledger", "quarantine under its ceiling", "migration.count_ledger", LEDGER, sql=ceiling),
-    ]
+    values = {"run": run, "sources": _sources_sql(app), "default": str(default), "ceilings": ceiling_values}
+    ledger = "migration.count_ledger"
+    return [rule("reconcile", name).gate(app, ledger, ledger, LEDGER, **values)
+            for name in ("ledger_identity", "quarantine_ceiling")]
 
 
 def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
@@ -101,41 +84,18 @@ def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
             )
     if not parts:
         return []
-    raw_keys = " union all ".join(parts)
-    classified = (
-        f"select c.source || '.' || c.source_table as source_table, c.source_id from {CLASSIFICATION} as c "
-        f"where c.source in ({_sources_sql(app)})"
-    )
-    missing = (
-        f"with raw_keys as ({raw_keys}), classified as ({classified}) "
-        "select k.source_table || ':' || k.source_id as key, 'landed but neither migrated, merged nor quarantined' as detail "
-        "from raw_keys as k where not exists (select 1 from classified as c "
-        "where c.source_table = k.source_table and c.source_id = k.source_id)"
-    )
-    phantom = (
-        f"with raw_keys as ({raw_keys}), classified as ({classified}) "
-        "select c.source_table || ':' || c.source_id as key, 'classified but never landed' as detail from classified as c "
-        # every table whose raw table exists, also when it holds no row: a classification there is a phantom too
-        f"where c.source_table in ({', '.join(landed_tables)}) and not exists ("
-        "select 1 from raw_keys as k where k.source_table = c.source_table and k.source_id = c.source_id)"
-    )
-    twice = (
-        f"select c.source || '.' || c.source_table || ':' || c.source_id as key, count(*) || ' classifications' as detail "
-        f"from {CLASSIFICATION} as c where c.source in ({_sources_sql(app)}) "
-        "group by c.source, c.source_table, c.source_id having count(*) > 1"
-    )
-    lineage_quarantined = (
-        "select q.source || '.' || q.source_table || ':' || q.source_id as key, 'quarantined and in the lineage' as detail "
-        f"from migration.quarantine as q join (select * from {{batch}}) as l on l.source = q.source and l.source_table = q.source_table "
-        f"and l.source_id = q.source_id and l.run_id = {run} where q.run_id = {run} and q.source in ({_sources_sql(app)})"
-    )
+    values = {
+        "run": run,
+        "sources": _sources_sql(app),
+        "raw_keys": " union all ".join(parts),
+        "classified": f"select c.source || '.' || c.source_table as source_table, c.source_id from {CLASSIFICATION} as c "
+                      f"where c.source in ({_sources_sql(app)})",
+        "landed_tables": ", ".join(landed_tables),
+    }
+    tables = {"landed_classified": "raw -> classification", "classified_landed": "classification -> raw",
+              "classified_once": "classification", "quarantined_without_lineage": "migration.quarantine"}
     batch = "migration.id_lineage"
-    return [
-        Gate("reconcile", app, "raw -> classification", "every landed record is migrated, merged or quarantined", batch, LINEAGE, sql=missing),
-        Gate("reconcile", app, "classification -> raw", "every classified record was landed", batch, LINEAGE, sql=phantom),
-        Gate("reconcile", app, "classification", "each record classified exactly once", batch, LINEAGE, sql=twice),
-        Gate("reconcile", app, "migration.quarantine", "a quarantined record has no lineage", batch, LINEAGE, sql=lineage_quarantined),
-    ]
+    return [rule("reconcile", name).gate(app, table, batch, LINEAGE, **values) for name, table in tables.items()]
 
 
 def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
@@ -144,7 +104,6 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
         candidate = f"{app}_next.{table}"
         if candidate not in existing:
             continue
-        target = literal(f"{app}.{table}")
         natural = registry.APPLICATIONS[app].natural_key(table)
         if natural is None:
             has_row = f"select 1 from {candidate} as t where t.id = l.target_id"
@@ -155,18 +114,10 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
             has_row = f"select 1 from {model} as m join {candidate} as t on {same} where m.target_id = l.target_id"
             key = " || ':' || ".join(f"t.{k}::text" for k in keys)
             has_lineage = f"exists (select 1 from {model} as m where m.target_id = l.target_id and {same})"
-        dropped = (
-            "select l.source || '.' || l.source_table || ':' || l.source_id as key, "
-            f"'lineage points at ' || l.target_id || ', no such row in {candidate}' as detail "
-            f"from (select * from {{batch}}) as l where l.run_id = {run} and l.target_table = {target} "
-            f"and not exists ({has_row})"
-        )
-        orphan = (
-            f"select {key} as key, 'no source record of this run leads to this row' as detail from {candidate} as t "
-            f"where not exists (select 1 from (select * from {{batch}}) as l where l.run_id = {run} and l.target_table = {target} and {has_lineage})"
-        )
-        gates.append(Gate("reconcile", app, candidate, "every migrated record has its candidate row", "migration.id_lineage", LINEAGE, sql=dropped))
-        gates.append(Gate("reconcile", app, candidate, "every candidate row has a source record", "migration.id_lineage", LINEAGE, sql=orphan))
+        values = {"run": run, "candidate": candidate, "target": literal(f"{app}.{table}"),
+                  "has_row": has_row, "key": key, "has_lineage": has_lineage}
+        gates += [rule("reconcile", name).gate(app, candidate, "migration.id_lineage", LINEAGE, **values)
+                  for name in ("lineage_has_candidate_row", "candidate_row_has_lineage")]
     return gates
 
 
@@ -178,14 +129,9 @@ WARNINGS = {
 
 
 def _warning_gates(app: str, run: str) -> list[Gate]:
-    gates = []
-    for kind, rule in WARNINGS[app]:
-        sql = (
-            "select c.key || '.' || coalesce(c.field, '') as key, c.source_table || ' ' || c.kind as detail "
-            f"from (select * from {{batch}}) as c where c.run_id = {run} and c.kind = {literal(kind)}"
-        )
-        gates.append(Gate("reconcile", app, "migration.conflicts", rule, "migration.conflicts", CONFLICTS, sql=sql, severity="warning"))
-    return gates
+    conflicts = "migration.conflicts"
+    return [rule("reconcile", "conflicts").gate(app, conflicts, conflicts, CONFLICTS, run=run, kind=literal(kind), rule=text)
+            for kind, text in WARNINGS[app]]
 
 
 def reconcile_gates(run_id: str, existing_tables: set[str], apps=tuple(registry.APPLICATIONS)) -> list[Gate]:

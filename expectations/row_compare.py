@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from expectations.gates import Gate, literal
+from expectations.gates import Gate, literal, rule
 
 
 @dataclass(frozen=True)
@@ -170,26 +170,18 @@ def _expected(fields: dict, raw: str, source_id: str) -> str:
     return f"select {source_id} as source_id, {_object(columns)} as v from {raw} as r " + " ".join(joins)
 
 
-def compare_sql(app: str, table: str, run_id: str) -> str:
+def _values(app: str, table: str, run_id: str) -> dict[str, str]:
+    """The placeholders of rules/reconcile/row_hash.sql for one candidate table."""
     raw, source_table, fields, fix_fields = (PODIUM if app == "podium" else HELLO_MIAMI)[table]
-    source = "airtable" if app == "podium" else "mongo"
     if app == "podium":
         source_id, join = "r.id", "t.airtable_id = e.source_id"
     else:
         source_id, join = "lower(r._id)", f"t.id = migration.stable_id('hello_miami', '{table}', e.source_id)"
     fix_column = "case f.field " + " ".join(f"when {literal(k)} then {literal(v)}" for k, v in fix_fields.items()) + " else f.field end" \
         if fix_fields else "f.field"
-    return (
-        f"with expected as ({_expected(fields, raw, source_id)}), "
-        f"fixes as (select f.source_id, jsonb_object_agg({fix_column}, f.stored_value) as v from migration.value_fixes as f "
-        f"where f.run_id = {literal(run_id)} and f.source = '{source}' and f.source_table = '{source_table}' group by f.source_id), "
-        f"actual as (select t.id, e.source_id, case when x.v is null then e.v else e.v || (x.v - (select coalesce(array_agg(k), array[]::text[]) "
-        f"from jsonb_object_keys(x.v) k where not e.v ? k)) end as want, {_object(fields, 't')} as got "
-        f"from (select * from {{batch}}) as t join expected as e on {join} left join fixes as x on x.source_id = e.source_id), "
-        "mismatched as (select * from actual where md5(want::text) <> md5(got::text)) "
-        "select m.source_id || '.' || w.key as key, 'candidate value differs from the source' as detail "
-        "from mismatched as m cross join lateral jsonb_each(m.want) as w where w.value is distinct from m.got->w.key"
-    )
+    return {"expected": _expected(fields, raw, source_id), "fix_column": fix_column, "run": literal(run_id),
+            "source": "airtable" if app == "podium" else "mongo", "source_table": source_table,
+            "got": _object(fields, "t"), "join": join}
 
 
 def row_compare_gates(app: str, run_id: str, existing_tables: set[str]) -> list[Gate]:
@@ -198,6 +190,6 @@ def row_compare_gates(app: str, run_id: str, existing_tables: set[str]) -> list[
         raw = (PODIUM if app == "podium" else HELLO_MIAMI)[table][0]
         candidate = f"{app}_next.{table}"
         if raw in existing_tables and candidate in existing_tables:
-            gates.append(Gate("reconcile", app, candidate, "migrated values match the source (row hash)", candidate,
-                              ("migration", "id_lineage"), sql=compare_sql(app, table, run_id)))
+            gates.append(rule("reconcile", "row_hash").gate(app, candidate, candidate, ("migration", "id_lineage"),
+                                                            **_values(app, table, run_id)))
     return gates

@@ -10,7 +10,7 @@ SPEC §3/§4, listed here.
 
 from __future__ import annotations
 
-from expectations.gates import Gate, literal
+from expectations.gates import Gate, literal, rule
 
 ENUMS = {
     ("hello_miami", "profiles", "verification_status"): ("pending", "verified"),
@@ -87,34 +87,22 @@ def _table_gates(app: str, table: str, spec: dict) -> list[Gate]:
     pk = spec["pk"] or spec["not_null"][:1]
     key = _key_expr(pk)
 
-    def gate(rule: str, sql: str) -> Gate:
-        return Gate("transform", app, name, rule, name, asset, sql=sql)
+    def gate(file: str, **values: str) -> Gate:
+        return rule("transform", file).gate(app, name, name, asset, key=key, **values)
 
     gates = []
     if spec["pk"]:
-        cols = ", ".join(_q(c) for c in spec["pk"])
-        gates.append(gate(
-            f"primary key ({', '.join(spec['pk'])}) unique and not null",
-            f"select min({key}) as key, case when bool_or(({cols}) is null) then count(*) || ' rows without a key' "
-            f"else count(*) || ' rows share this key' end as detail from {{batch}} "
-            f"group by {cols} having count(*) > 1 or bool_or(({cols}) is null)",
-        ))
+        gates.append(gate("primary_key", pk=", ".join(spec["pk"]), cols=", ".join(_q(c) for c in spec["pk"])))
     for cols in spec["unique"]:
-        col_list = ", ".join(_q(c) for c in cols)
-        not_null = " and ".join(f"{_q(c)} is not null" for c in cols)
-        gates.append(gate(
-            f"unique ({', '.join(cols)})",
-            f"select string_agg({key}, ', ') as key, count(*) || ' rows share one ({', '.join(cols)})' as detail "
-            f"from {{batch}} where {not_null} group by {col_list} having count(*) > 1",
-        ))
+        gates.append(gate("unique_key", names=", ".join(cols), col_list=", ".join(_q(c) for c in cols),
+                          not_null=" and ".join(f"{_q(c)} is not null" for c in cols)))
     for cols, parent, parent_cols in spec["fks"]:
-        join = " and ".join(f"p.{_q(pc)} = c.{_q(cc)}" for cc, pc in zip(cols, parent_cols))
-        present = " and ".join(f"c.{_q(cc)} is not null" for cc in cols)
-        gates.append(gate(
-            f"foreign key ({', '.join(cols)}) -> {parent}",
-            f"select {_key_expr(pk, 'c')} as key, "
-            f"{literal(', '.join(cols) + ' not found in ' + schema + '.' + parent)} as detail "
-            f"from (select * from {{batch}}) as c where {present} and not exists (select 1 from {schema}.{_q(parent)} as p where {join})",
+        gates.append(rule("transform", "foreign_key").gate(
+            app, name, name, asset, key=_key_expr(pk, "c"), names=", ".join(cols), parent=parent,
+            detail=literal(", ".join(cols) + " not found in " + schema + "." + parent),
+            present=" and ".join(f"c.{_q(cc)} is not null" for cc in cols),
+            parent_table=f"{schema}.{_q(parent)}",
+            join=" and ".join(f"p.{_q(pc)} = c.{_q(cc)}" for cc, pc in zip(cols, parent_cols)),
         ))
     required = spec["not_null"]
     non_empty = NON_EMPTY.get((app, table), ())
@@ -122,18 +110,11 @@ def _table_gates(app: str, table: str, spec: dict) -> list[Gate]:
         tests = [f"case when {_q(c)} is null then {literal(c)} end" for c in required]
         tests += [f"case when trim({_q(c)}::text) = '' then {literal(c)} end" for c in non_empty]
         cond = " or ".join([f"{_q(c)} is null" for c in required] + [f"trim({_q(c)}::text) = ''" for c in non_empty])
-        gates.append(gate(
-            "required columns filled",
-            f"select {key} as key, 'empty: ' || concat_ws(', ', {', '.join(tests)}) as detail from {{batch}} where {cond}",
-        ))
+        gates.append(gate("required_columns", tests=", ".join(tests), cond=cond))
     for (enum_app, enum_table, column), values in ENUMS.items():
         if (enum_app, enum_table) == (app, table):
-            allowed = ", ".join(literal(v) for v in values)
-            gates.append(gate(
-                f"{column} in ({', '.join(values)})",
-                f"select {key} as key, {literal(column)} || ' = ' || coalesce({_q(column)}::text, 'null') as detail "
-                f"from {{batch}} where {_q(column)} is null or {_q(column)}::text not in ({allowed})",
-            ))
+            gates.append(gate("enum_values", column=column, names=", ".join(values), label=literal(column),
+                              quoted=_q(column), allowed=", ".join(literal(v) for v in values)))
     return gates
 
 

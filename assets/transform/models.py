@@ -28,6 +28,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines import sql_headers
+
 MODELS_DIR = Path(__file__).resolve().parents[2] / "sql_models"
 LAYER_SCHEMA = {
     "staging": "staging",
@@ -69,18 +71,16 @@ class Model:
 
 def _parse(layer: str, path: Path) -> Model:
     text = path.read_text()
-    headers = [line[2:].strip() for line in text.splitlines() if line.startswith("--")]
-    code = re.sub(r"--[^\n]*", "", text)
-    description = " ".join(h for h in headers if not re.match(r"(index|upsert|replace|reads):", h))
-    reads = " ".join(h.split(":", 1)[1] for h in headers if h.startswith("reads:"))
+    fields, prose = sql_headers.header_fields(sql_headers.header_lines(text), ("index", "upsert", "replace", "reads"))
+    code = sql_headers.code(text)
+    description = " ".join(prose)
+    reads = " ".join(fields.get("reads", []))
     model = Model(layer, path.stem, text.strip().rstrip(";"), description, set(_REF.findall(code)) | set(_REF.findall(reads)))
-    for header in headers:
-        if header.startswith("index:"):
-            model.indexes.append(header.split(":", 1)[1].strip())
-        elif header.startswith("upsert:"):
-            model.upsert_keys = [k.strip() for k in header.split(":", 1)[1].split(",")]
-        elif header.startswith("replace:"):
-            model.replace_keys = [k.strip() for k in header.split(":", 1)[1].split(",")]
+    model.indexes.extend(fields.get("index", []))
+    for value in fields.get("upsert", []):
+        model.upsert_keys = [k.strip() for k in value.split(",")]
+    for value in fields.get("replace", []):
+        model.replace_keys = [k.strip() for k in value.split(",")]
     model.refs.discard((model.schema, model.name))
     return model
 
