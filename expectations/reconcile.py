@@ -107,15 +107,15 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
         natural = registry.APPLICATIONS[app].natural_key(table)
         if natural is None:
             has_row = f"select 1 from {candidate} as t where t.id = l.target_id"
-            key, has_lineage = "t.id::text", "l.target_id = t.id"
+            key, has_lineage, via = "t.id::text", "l.target_id = t.id", ""
         else:  # no id column: the lineage's target id leads to the natural key through its model
             keys, model = natural
             same = " and ".join(f"m.{k} = t.{k}" for k in keys)
             has_row = f"select 1 from {model} as m join {candidate} as t on {same} where m.target_id = l.target_id"
             key = " || ':' || ".join(f"t.{k}::text" for k in keys)
-            has_lineage = f"exists (select 1 from {model} as m where m.target_id = l.target_id and {same})"
+            has_lineage, via = same, f"join {model} as m on m.target_id = l.target_id"
         values = {"run": run, "candidate": candidate, "target": literal(f"{app}.{table}"),
-                  "has_row": has_row, "key": key, "has_lineage": has_lineage}
+                  "has_row": has_row, "key": key, "has_lineage": has_lineage, "via": via}
         gates += [rule("reconcile", name).gate(app, candidate, "migration.id_lineage", LINEAGE, **values)
                   for name in ("lineage_has_candidate_row", "candidate_row_has_lineage")]
     return gates
