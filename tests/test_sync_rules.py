@@ -159,3 +159,21 @@ def test_raw_tables_not_there_yet(db_url):
     assert sync(db_url, "L1") == (1, 0)
     with connect(db_url) as conn:
         assert conn.execute("select stats from hello_miami.events").fetchone()[0] == {"registered": 0, "checkedIn": 0}
+
+
+def test_a_guest_matched_by_attendee_id_goes_to_the_profile_the_dry_run_picks(db_url):
+    """int_hello_miami__guests.sql: user_api_id before api_id, then the smallest id among profiles
+    sharing the attendee id, whatever their creation order."""
+    small, large, by_api = ("00000000-0000-5000-8000-0000000000b1", "00000000-0000-5000-8000-0000000000b2",
+                            "00000000-0000-5000-8000-0000000000b0")
+    with connect(db_url) as conn:
+        conn.execute("""insert into hello_miami.profiles (id, luma_email, luma_attendee_id, created_at) values
+            (%s, 'later@example.org', 'usr-shared', '2026-01-02'),
+            (%s, 'earlier@example.org', 'usr-shared', '2026-01-01'),
+            (%s, 'byapi@example.org', 'gst-shared', '2025-01-01')""", (small, large, by_api))
+        land(conn, "L1", [event("evt-1", "Hack Night")],
+             [guest("evt-1", "gst-shared", "nobody@example.org", user_api_id="usr-shared")])
+    sync(db_url, "L1")
+    with connect(db_url) as conn:
+        members = [r[0] for r in conn.execute("select member_id::text from hello_miami.attendance where luma_event_id = 'evt-1'")]
+    assert members == [small], "SPEC §4 attendance: a guest matches lumaAttendeeId by user_api_id first, then the smallest profile id"

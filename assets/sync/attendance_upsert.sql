@@ -12,9 +12,11 @@ with matched_guests as (
       from migration.luma_guests(%(load_id)s) g
       left join profiles by_email on lower(trim(by_email.luma_email)) = g.email
       left join lateral (
+          -- as the dry-run picks (int_hello_miami__guests.sql): a user_api_id match before an
+          -- api_id match, then the smallest id among profiles sharing the attendee id
           select p.id from profiles p
            where p.luma_attendee_id in (g.user_api_id, g.api_id)
-           order by p.created_at, p.id
+           order by p.luma_attendee_id is not distinct from g.user_api_id desc, p.id::text
            limit 1
       ) by_attendee on by_email.id is null
 ),

@@ -32,8 +32,9 @@ Decisions:
   row's created_at is its registration, else its first check-in, else the sync's time.
 - The matching of guests to members stays in each caller, because the members differ: the sync
   matches against the target's `profiles`, the dry-run against its candidate profiles (merged
-  ones under their primary). Both match email first, then lumaAttendeeId; among several profiles
-  sharing one lumaAttendeeId the sync takes the earliest created, the dry-run the smallest id.
+  ones under their primary). Both pick alike: email first, then a user_api_id match before an
+  api_id match against lumaAttendeeId, and among several profiles sharing one lumaAttendeeId the
+  smallest id (the sync took the earliest created before; tests/test_sync_rules.py pins it).
 - Events listed but no guest ever landed: the raw contract's empty raw_luma.guests is created
   (sql_models/raw_contract.sql, as the transform does) rather than the SQL rewritten.
 """
