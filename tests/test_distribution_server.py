@@ -33,12 +33,8 @@ def _major(bindir: Path) -> int:
 
 @pytest.fixture(scope="module")
 def dist_server():
-    server = ThrowawayPostgres(distribution_bindir(), USER, PASSWORD)
-    try:
-        server.start()
+    with ThrowawayPostgres(distribution_bindir(), USER, PASSWORD) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _create(server: ThrowawayPostgres, name: str) -> str:

@@ -28,12 +28,8 @@ SCALE = 0.02
 
 @pytest.fixture(scope="module")
 def tcp_server():
-    server = ThrowawayPostgres(embedded_bindir(), USER, PASSWORD)
-    try:
-        server.start()
+    with ThrowawayPostgres(embedded_bindir(), USER, PASSWORD) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

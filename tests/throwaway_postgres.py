@@ -90,6 +90,17 @@ class ThrowawayPostgres:
             self.port = _free_port()
         raise AssertionError(f"pg_ctl start failed: {started.stderr}\n{self.log.read_text() if self.log.exists() else ''}")
 
+    def __enter__(self) -> "ThrowawayPostgres":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.started:
             stopped = self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30", "stop")
