@@ -96,8 +96,13 @@ def database_url() -> str:
     """The libpq URL of the target database (no driver suffix)."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        return url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://", 1)
+        return normalize_url(url)
     return _embedded_server_url(str(embedded_pgdata()))
+
+
+def normalize_url(url: str) -> str:
+    """A libpq URL from what people write (`postgres://`, SQLAlchemy's `postgresql+psycopg://`)."""
+    return url.strip().replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://", 1)
 
 
 def with_database(url: str, dbname: str) -> str:
