@@ -40,8 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dry-run", help=COMMANDS["dry-run"][1])
     p.add_argument("--snapshot")
     p.add_argument("--report-dir", help="default reports/<run id>/")
-    sub.add_parser("apply", help=COMMANDS["apply"][1])
+    from pipelines.registry import APPLICATIONS
+
+    one_app = {"choices": list(APPLICATIONS), "help": "this application only (default: each, in its own transaction)"}
+    p = sub.add_parser("apply", help=COMMANDS["apply"][1])
+    p.add_argument("--app", **one_app)
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
+    p.add_argument("--app", **one_app)
     p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")
     sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
     p = sub.add_parser("demo", help=COMMANDS["demo"][1])

@@ -1,4 +1,4 @@
-"""`cutover apply`: the latest passing dry-run's candidates become live, atomically, with grants kept.
+"""`cutover apply`: the latest passing dry-run's candidate rows become the live rows, atomically, with grants kept.
 
 The candidate tables and the dry-run's ledger rows are written here by hand (a few rows), so these
 tests exercise the cutover itself, through the real CLI entry point, the real Dagster job and a
@@ -127,23 +127,27 @@ def test_apply_then_rollback_restores_the_live_tables_exactly(db_url, dagster_en
     before = seed_live_and_candidates(db_url)
 
     assert cli("apply") == 0
-    assert "cutover 1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "podium: cutover 1" in out and "hello_miami: cutover 2" in out  # one cutover per application
     after = live_and_candidates(db_url)
     assert after["podium"] == before["podium_next"] and after["hello_miami"] == before["hello_miami_next"]
-    assert all(rows == [] for rows in after["podium_next"].values())  # fresh empty candidates ...
+    assert all(rows == [] for rows in after["podium_next"].values())  # emptied candidates ...
     assert set(after["podium_next"]) == set(before["podium_next"])  # ... with the same tables
     with connect(db_url) as conn:
-        cutover = conn.execute("select run_id, operator, status, counts from migration.cutovers").fetchone()
+        cutovers = conn.execute("select app, run_id, operator, status, counts from migration.cutovers order by cutover_id").fetchall()
         runs = conn.execute("select job, status, passed from migration.runs where job in ('apply', 'rollback')").fetchall()
-    assert cutover[:3] == ("dry-1", "test-operator", "applied")
-    assert cutover[3]["podium.users"] == 2 and cutover[3]["hello_miami.attendance"] == 1
+        prev = contents(conn, "podium_prev")
+    assert [c[:4] for c in cutovers] == [("podium", "dry-1", "test-operator", "applied"), ("hello_miami", "dry-1", "test-operator", "applied")]
+    assert cutovers[0][4]["podium.users"] == 2 and cutovers[1][4]["hello_miami.attendance"] == 1
+    assert prev == before["podium"]  # the previous live rows, kept for rollback
     assert runs == [("apply", "success", True)]
 
     assert cli("rollback") == 0
     restored = live_and_candidates(db_url)
     assert restored["podium"] == before["podium"] and restored["hello_miami"] == before["hello_miami"]
     with connect(db_url) as conn:
-        assert conn.execute("select status, rolled_back_at is not null from migration.cutovers").fetchone() == ("rolled_back", True)
+        assert conn.execute("select distinct status, rolled_back_at is not null from migration.cutovers").fetchall() == [("rolled_back", True)]
+        assert contents(conn, "podium_rolled_back") == after["podium"]  # the replaced rows, for inspection
 
     # both are safe to run twice: a second rollback is a no-op; apply refuses the emptied candidates
     assert cli("rollback") == 0
@@ -161,7 +165,7 @@ def test_second_apply_of_the_same_dry_run_is_a_clear_no_op(db_url, dagster_env, 
     assert "already live" in capsys.readouterr().out
     assert live_and_candidates(db_url) == live
     with connect(db_url) as conn:
-        assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 1
+        assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 2  # one per application
 
 
 def seed_a_failed_latest_dry_run(db_url) -> None:
@@ -279,7 +283,7 @@ def test_a_second_cutover_keeps_one_generation_and_rollback_returns_to_the_first
         seed_candidates(conn, "dry-2")  # a newer passing dry-run rebuilt the candidates
     assert cli("apply") == 0
     with connect(db_url) as conn:
-        assert conn.execute("select run_id from migration.cutovers where status = 'applied' order by cutover_id").fetchall() == [("dry-1",), ("dry-2",)]
+        assert conn.execute("select run_id from migration.cutovers where status = 'applied' and app = 'podium' order by cutover_id").fetchall() == [("dry-1",), ("dry-2",)]
         assert {r[0] for r in conn.execute("select email from podium.users")} == {"u0@example.org", "u1@example.org"}
     assert cli("rollback") == 0
     back = live_and_candidates(db_url)

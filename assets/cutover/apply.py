@@ -1,8 +1,10 @@
-"""`cutover apply`: promote the latest passing dry-run's candidates into the live schemas.
+"""`cutover apply`: one application's latest passing dry-run's candidate rows become its live rows.
 
-Everything (preconditions, swap, count check, the migration.cutovers row) happens in one
-transaction, so a cutover row exists exactly when the swap committed. Running it twice is safe:
-when the latest dry-run is already the live one, apply is a no-op that says so (exit 0).
+Everything for one application (preconditions, the row copy, the count check, the
+migration.cutovers row) happens in one transaction in that application's database, so a cutover
+row exists exactly when the copy committed. Running it twice is safe: when the application's latest
+dry-run is already live, apply is a no-op that says so (exit 0). Both applications, or one with
+`--app`: assets/cutover/per_app.py.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import psycopg
 from pipelines.errors import CutoverError, GateFailed
 from pipelines.ledger import operator
 
-from assets.cutover import locks, preconditions, swap
+from assets.cutover import locks, preconditions, rows
 
 
 def _locked(conn) -> None:
@@ -27,38 +29,39 @@ def _locked(conn) -> None:
         ) from exc
 
 
-def apply_latest(url: str, log=print) -> dict:
+def apply_latest(target) -> dict:
     """Returns {"status": "applied"|"noop", "message", "cutover_id", "run_id", "counts"}."""
     from pipelines.database import connect
 
-    with connect(url) as conn:
+    app = target.app
+    with connect(target.url) as conn:
         _locked(conn)
-        run = preconditions.latest_dry_run(conn)
+        run = preconditions.latest_dry_run(conn, app)
         if run is None:
             raise GateFailed("no dry-run has been recorded in migration.runs: run `cutover dry-run` first.")
-        live = preconditions.cutover_in_effect(conn)
+        live = preconditions.cutover_in_effect(conn, app)
         if live and live["run_id"] == run["run_id"]:
             return {
                 "status": "noop", "run_id": run["run_id"], "cutover_id": live["cutover_id"], "counts": {},
                 "message": f"dry-run {run['run_id']} is already live (cutover {live['cutover_id']} at {live['applied_at']:%Y-%m-%d %H:%M} UTC); nothing to apply.",
             }
-        preconditions.check_passed(conn, run)
-        preconditions.check_sources_unchanged(conn, run)
-        preconditions.check_same_ddl(conn)
-        candidate_counts = preconditions.check_candidates_built_by(conn, run)
+        preconditions.check_passed(conn, run, app)
+        preconditions.check_sources_unchanged(conn, run, app)
+        preconditions.check_same_ddl(conn, target)
+        candidate_counts = preconditions.check_candidates_built_by(conn, run, target)
         cutover_id = conn.execute(
             """
-            insert into migration.cutovers (run_id, applied_at, operator, counts, status, detail)
-            values (%s, now(), %s, '{}'::jsonb, 'applied', '{}'::jsonb) returning cutover_id
+            insert into migration.cutovers (run_id, app, applied_at, operator, counts, status, detail)
+            values (%s, %s, now(), %s, '{}'::jsonb, 'applied', '{}'::jsonb) returning cutover_id
             """,
-            (run["run_id"], operator()),
+            (run["run_id"], app, operator()),
         ).fetchone()[0]
-        result = swap.promote_candidates(conn, cutover_id)
+        result = rows.promote_candidates(conn, target)
         live_counts = result["live_counts"]
         if live_counts != candidate_counts:
             diff = {k: (candidate_counts.get(k), live_counts.get(k)) for k in set(live_counts) | set(candidate_counts) if candidate_counts.get(k) != live_counts.get(k)}
-            raise CutoverError(f"after the swap the live counts differ from the candidate counts {diff}; the cutover was rolled back, nothing changed.")
-        detail = {"previous_counts": result["previous_counts"], "prev_schemas": {a: f"{a}_prev" for a in swap.APPS}}
+            raise CutoverError(f"after the copy the live counts differ from the candidate counts {diff}; the cutover was rolled back, nothing changed.")
+        detail = {"previous_counts": result["previous_counts"], "prev_schema": target.prev_schema, "live_schema": target.schema}
         conn.execute(
             "update migration.cutovers set counts = %s::jsonb, detail = %s::jsonb where cutover_id = %s",
             (json.dumps(live_counts), json.dumps(detail), cutover_id),
@@ -66,5 +69,5 @@ def apply_latest(url: str, log=print) -> dict:
     total = sum(live_counts.values())
     return {
         "status": "applied", "run_id": run["run_id"], "cutover_id": cutover_id, "counts": live_counts,
-        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live ({total} rows in {len(live_counts)} tables, counts equal the candidates); the previous live schemas are kept as podium_prev / hello_miami_prev.",
+        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live in {target.schema} ({total} rows in {len(live_counts)} tables, counts equal the candidates); the previous live rows are kept in {target.prev_schema}.",
     }

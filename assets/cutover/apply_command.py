@@ -1,4 +1,4 @@
-"""`cutover apply`: runs the Dagster job `apply` in process (it shows in the run history)."""
+"""`cutover apply [--app APP]`: runs the Dagster job `apply` in process (it shows in the run history)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ def run(args) -> int:
     from assets.cutover.outcome import raise_for_failure, run_config
     from assets.runner import run_job
 
-    result = run_job("apply", run_config=run_config(args), tags=RUN_TAGS, quiet=not getattr(args, "verbose", False))
+    config = {"ops": {"apply_cutover": {"config": {"app": getattr(args, "app", None)}}}}
+    result = run_job("apply", run_config=run_config(args, config), tags=RUN_TAGS, quiet=not getattr(args, "verbose", False))
     raise_for_failure(result)
     print(result.output_for_node("apply_cutover")["message"])
     return 0

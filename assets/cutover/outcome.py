@@ -5,7 +5,6 @@ name and message in the step failure; this turns it back into the same exception
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 from pipelines.errors import CutoverError, GateFailed
 
@@ -86,27 +85,3 @@ def run_config(args, config: dict | None = None) -> dict:
     if not getattr(args, "verbose", False):
         config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
     return config
-
-
-@contextmanager
-def recorded_run(url: str, run_id: str, job: str):
-    """Record the run in migration.runs: 'running', then 'success' (passed) / 'refused' / 'failed'.
-    The yielded dict may set "status" (e.g. 'noop') before the block ends."""
-    from pipelines.database import connect
-    from pipelines.ledger import record_run_end, record_run_start
-
-    with connect(url, autocommit=True) as conn:
-        record_run_start(conn, run_id, job, None, None)
-    state: dict = {"status": "success"}
-    try:
-        yield state
-    except GateFailed:
-        with connect(url, autocommit=True) as conn:
-            record_run_end(conn, run_id, "refused", passed=False)
-        raise
-    except BaseException:
-        with connect(url, autocommit=True) as conn:
-            record_run_end(conn, run_id, "failed", passed=False)
-        raise
-    with connect(url, autocommit=True) as conn:
-        record_run_end(conn, run_id, state["status"], passed=True)

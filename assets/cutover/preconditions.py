@@ -1,11 +1,15 @@
-"""What must hold before `cutover apply` may swap the candidates in (SPEC §5), each a refusal.
+"""What must hold before `cutover apply` may copy one application's candidates in (SPEC §5), each
+a refusal. Everything is judged per application, in that application's database.
 
 Decisions:
-- The dry-run that is cut over is the LATEST dry-run (job `dry_run` in migration.runs), never an
-  older passing one: the candidate schemas hold whatever the latest dry-run built, so a failed or
-  unfinished later dry-run means the candidates are not the ones any passing run judged.
-- "Passed" = migration.runs.passed is true AND no blocking (severity 'error') gate_results row
-  of that run failed.
+- The dry-run that is cut over is the LATEST dry-run that covered the application (job `dry_run`,
+  or `<app>_dry_run`, in migration.runs), never an older passing one: the candidate schema holds
+  whatever the latest dry-run built, so a failed or unfinished later dry-run means the candidates
+  are not the ones any passing run judged.
+- "Passed" for an application = none of ITS blocking (severity 'error') gate_results rows of that
+  run failed (migration.gate_results.application), AND either the run passed as a whole or the
+  application's reconcile gates (the last phase) were recorded: a dry-run that failed only for
+  the other application does not hold this one back, one that stopped before judging this one does.
 - "The sources changed since that dry-run" is decided offline, from what the dry-run recorded:
   (1) a snapshot dry-run's manifest.json must still exist with the same captured_at and the same
   counts as the count ledger's source_count; (2) the raw tables landed from Airtable and MongoDB
@@ -30,17 +34,18 @@ from pipelines.errors import GateFailed
 
 from assets.cutover import catalog
 
-APPS = tuple(registry.APPLICATIONS)
-SYNCED_TABLES = {"events", "attendance"}
+# tables the scheduled Luma sync writes into the candidates before the first cutover
+SYNCED_TABLES = {"hello_miami": {"events", "attendance"}}
 
 
-def latest_dry_run(conn) -> dict | None:
+def latest_dry_run(conn, app: str) -> dict | None:
     row = conn.execute(
         """
         select run_id, status, passed, snapshot_dir, captured_at, started_at, finished_at
-          from migration.runs where job in ('dry_run', 'dry-run')
+          from migration.runs where job in ('dry_run', 'dry-run', %s)
          order by started_at desc nulls last, run_id desc limit 1
-        """
+        """,
+        (f"{app}_dry_run",),
     ).fetchone()
     if row is None:
         return None
@@ -48,47 +53,59 @@ def latest_dry_run(conn) -> dict | None:
     return dict(zip(keys, row))
 
 
-def cutover_in_effect(conn) -> dict | None:
-    """The latest cutover, when it is applied (not rolled back)."""
+def latest_cutover(conn, app: str) -> dict | None:
     row = conn.execute(
-        "select cutover_id, run_id, status, applied_at from migration.cutovers order by cutover_id desc limit 1"
+        """select cutover_id, run_id, status, applied_at, rolled_back_at, detail from migration.cutovers
+            where app = %s order by cutover_id desc limit 1""",
+        (app,),
     ).fetchone()
-    if row is None or row[2] != "applied":
-        return None
-    return dict(zip(("cutover_id", "run_id", "status", "applied_at"), row))
+    return None if row is None else dict(zip(("cutover_id", "run_id", "status", "applied_at", "rolled_back_at", "detail"), row))
 
 
-def check_passed(conn, run: dict) -> None:
+def cutover_in_effect(conn, app: str) -> dict | None:
+    """The application's latest cutover, when it is applied (not rolled back)."""
+    row = latest_cutover(conn, app)
+    return row if row is not None and row["status"] == "applied" else None
+
+
+def check_passed(conn, run: dict, app: str) -> None:
     run_id = run["run_id"]
     if run["finished_at"] is None or run["status"] == "running":
         raise GateFailed(f"the latest dry-run {run_id} has not finished: wait for it, or run `cutover dry-run` again.")
     failed = conn.execute(
         """
         select phase, application, name, failed_count from migration.gate_results
-         where run_id = %s and severity = 'error' and not passed order by phase, name
+         where run_id = %s and application = %s and severity = 'error' and not passed order by phase, name
         """,
-        (run_id,),
+        (run_id, app),
     ).fetchall()
     if failed:
         names = ", ".join(f"{phase}/{name} ({count} failed)" for phase, _, name, count in failed[:5])
-        raise GateFailed(f"the latest dry-run {run_id} failed blocking gates: {names}; fix them and run `cutover dry-run` again.")
-    if run["passed"] is not True:
-        raise GateFailed(f"the latest dry-run {run_id} did not pass (migration.runs.passed is {run['passed']}); run `cutover dry-run` again.")
+        raise GateFailed(f"the latest dry-run {run_id} failed blocking gates of {app}: {names}; fix them and run `cutover dry-run` again.")
+    if run["passed"] is not True and not _reconciled(conn, run_id, app):
+        raise GateFailed(f"the latest dry-run {run_id} did not pass (migration.runs.passed is {run['passed']}) and never judged {app}'s candidates; run `cutover dry-run` again.")
 
 
-def _ledger(conn, run_id: str) -> list[tuple]:
+def _reconciled(conn, run_id: str, app: str) -> bool:
+    return conn.execute(
+        "select exists (select 1 from migration.gate_results where run_id = %s and application = %s and phase = 'reconcile')",
+        (run_id, app),
+    ).fetchone()[0]
+
+
+def _ledger(conn, run_id: str, app: str) -> list[tuple]:
     return conn.execute(
         """
         select source, source_table, source_count, landed, target_table, candidate_count
-          from migration.count_ledger where run_id = %s order by source, source_table
+          from migration.count_ledger where run_id = %s and source = any(%s) order by source, source_table
         """,
-        (run_id,),
+        (run_id, list(registry.sources_of(app))),
     ).fetchall()
 
 
-def check_sources_unchanged(conn, run: dict) -> None:
+def check_sources_unchanged(conn, run: dict, app: str) -> None:
     run_id = run["run_id"]
-    ledger = _ledger(conn, run_id)
+    ledger = _ledger(conn, run_id, app)
     if run["snapshot_dir"]:
         manifest_path = Path(run["snapshot_dir"]) / "manifest.json"
         if not manifest_path.is_file():
@@ -117,57 +134,50 @@ def check_sources_unchanged(conn, run: dict) -> None:
             raise GateFailed(f"the source data changed since dry-run {run_id}: {schema}.{table} holds {now} rows, the dry-run landed {landed}; run `cutover dry-run` again.")
 
 
-def _candidate(source: str, target_table: str) -> tuple[str, str]:
-    """(app, table) of a count-ledger target_table, written as `table`, `app.table` or `app_next.table`."""
-    if "." in target_table:
-        schema, table = target_table.split(".", 1)
-        return schema.removesuffix("_next"), table
-    return registry.application_of(source), target_table
+def _candidate_table(target_table: str) -> str:
+    """The table of a count-ledger target_table, written as `table`, `app.table` or `app_next.table`."""
+    return target_table.split(".", 1)[-1]
 
 
-def candidates_grew_by_sync(conn, run: dict) -> bool:
+def candidates_grew_by_sync(conn, run: dict, target) -> bool:
     row = conn.execute(
         """
         select count(*) from migration.luma_syncs
-         where status = 'success' and target_schema = 'hello_miami_next' and started_at >= %s
+         where status = 'success' and target_schema = %s and started_at >= %s
         """,
-        (run["finished_at"] or run["started_at"],),
+        (target.candidate_schema, run["finished_at"] or run["started_at"]),
     ).fetchone()
     return row[0] > 0
 
 
-def check_same_ddl(conn) -> None:
-    """The candidates must have exactly the live DDL (SPEC §6): the swap replaces data, never the
-    applications' schema. Compared with migrations.ddl.catalog (columns, keys, indexes)."""
+def check_same_ddl(conn, target) -> None:
+    """The candidates must have exactly the live DDL (SPEC §6): the cutover replaces rows, never the
+    application's schema. Compared with migrations.ddl.catalog (columns, keys, indexes)."""
     from migrations.ddl.catalog import compare_schemas
 
-    for app in APPS:
-        found = compare_schemas(conn, app, f"{app}_next")
-        if found:
-            more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
-            raise GateFailed(f"{app}_next does not have the live DDL of {app}: {'; '.join(found[:3])}{more}; run `cutover migrate`, then `cutover dry-run` again.")
+    found = compare_schemas(conn, target.schema, target.candidate_schema)
+    if found:
+        more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+        raise GateFailed(f"{target.candidate_schema} does not have the live DDL of {target.schema}: {'; '.join(found[:3])}{more}; run `cutover migrate`, then `cutover dry-run` again.")
 
 
-def check_candidates_built_by(conn, run: dict) -> dict[str, int]:
-    """The candidate tables' counts, after checking they are what the dry-run recorded."""
-    run_id = run["run_id"]
-    expected: dict[tuple[str, str], int] = {}
-    for source, _, _, _, target_table, candidate_count in _ledger(conn, run_id):
+def check_candidates_built_by(conn, run: dict, target) -> dict[str, int]:
+    """The candidate tables' counts (`app.table` -> rows), after checking they are what the dry-run recorded."""
+    run_id, app, schema = run["run_id"], target.app, target.candidate_schema
+    expected: dict[str, int] = {}
+    for _, _, _, _, target_table, candidate_count in _ledger(conn, run_id, app):
         if target_table and candidate_count is not None:
-            key = _candidate(source, target_table)
-            expected[key] = max(expected.get(key, 0), candidate_count)
-    counts: dict[str, int] = {}
-    for app in APPS:
-        for table, n in catalog.row_counts(conn, f"{app}_next").items():
-            counts[f"{app}.{table}"] = n
-    if sum(counts.values()) == 0:
-        raise GateFailed(f"the candidate schemas podium_next / hello_miami_next are empty, so they are not what dry-run {run_id} built (already cut over or rolled back?): run `cutover dry-run` again.")
-    grown_ok = candidates_grew_by_sync(conn, run)
-    for (app, table), want in sorted(expected.items()):
-        have = counts.get(f"{app}.{table}")
+            table = _candidate_table(target_table)
+            expected[table] = max(expected.get(table, 0), candidate_count)
+    have_counts = catalog.row_counts(conn, schema)
+    if sum(have_counts.values()) == 0:
+        raise GateFailed(f"the candidate schema {schema} is empty, so it is not what dry-run {run_id} built (already cut over or rolled back?): run `cutover dry-run` again.")
+    grown_ok = candidates_grew_by_sync(conn, run, target)
+    for table, want in sorted(expected.items()):
+        have = have_counts.get(table)
         if have is None or have == want:
             continue
-        if grown_ok and app == "hello_miami" and table in SYNCED_TABLES and have > want:
+        if grown_ok and table in SYNCED_TABLES.get(app, ()) and have > want:
             continue
-        raise GateFailed(f"{app}_next.{table} holds {have} rows but dry-run {run_id} built {want}: the candidates were changed after that dry-run; run `cutover dry-run` again.")
-    return counts
+        raise GateFailed(f"{schema}.{table} holds {have} rows but dry-run {run_id} built {want}: the candidates were changed after that dry-run; run `cutover dry-run` again.")
+    return {f"{app}.{table}": n for table, n in have_counts.items()}

@@ -1,4 +1,5 @@
-"""`cutover rollback [--force]`: back to the live state from before the latest cutover.
+"""`cutover rollback [--force]`: one application's live rows back to what they were before its
+latest cutover, copied from `<app>_prev` in one transaction in its database (assets/cutover/rows.py).
 
 Decisions:
 - What would be lost is known exactly: the cutover installed statement-level triggers that count
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from pipelines.errors import CutoverError, GateFailed
 
-from assets.cutover import catalog, swap
+from assets.cutover import catalog, preconditions, rows
 from assets.cutover.apply import _locked
 
 HERE = Path(__file__).resolve().parent
@@ -42,36 +43,35 @@ def describe(losses: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def rollback_latest(url: str, force: bool = False) -> dict:
+def rollback_latest(target, force: bool = False) -> dict:
     from pipelines.database import connect
 
-    with connect(url) as conn:
+    with connect(target.url) as conn:
         _locked(conn)
-        row = conn.execute(
-            "select cutover_id, run_id, status, rolled_back_at, detail from migration.cutovers order by cutover_id desc limit 1"
-        ).fetchone()
-        if row is None:
-            raise GateFailed("there is no cutover to roll back (migration.cutovers is empty).")
-        cutover_id, run_id, status, rolled_back_at, detail = row
-        if status == "rolled_back":
+        latest = preconditions.latest_cutover(conn, target.app)
+        if latest is None:
+            raise GateFailed(f"there is no cutover to roll back for {target.app} (migration.cutovers has none).")
+        cutover_id, run_id = latest["cutover_id"], latest["run_id"]
+        if latest["status"] == "rolled_back":
             return {
                 "status": "noop", "cutover_id": cutover_id, "lost": [],
-                "message": f"cutover {cutover_id} (dry-run {run_id}) was already rolled back at {rolled_back_at:%Y-%m-%d %H:%M} UTC; nothing to do (only one generation is kept).",
+                "message": f"cutover {cutover_id} (dry-run {run_id}) was already rolled back at {latest['rolled_back_at']:%Y-%m-%d %H:%M} UTC; nothing to do (only one generation is kept).",
             }
-        missing = [f"{a}_prev" for a in swap.APPS if not catalog.schema_exists(conn, f"{a}_prev")]
-        if missing:
-            raise CutoverError(f"cannot roll back cutover {cutover_id}: schema {', '.join(missing)} holding the previous live state is gone.")
+        if not catalog.schema_exists(conn, target.prev_schema):
+            raise CutoverError(f"cannot roll back cutover {cutover_id}: schema {target.prev_schema} holding the previous live rows is gone.")
         losses = lost_writes(conn, cutover_id)
         if losses and not force:
             raise GateFailed(
                 f"the live tables were written since cutover {cutover_id}; rolling back would lose {describe(losses)}. "
-                "Run `cutover rollback --force` to roll back anyway."
+                f"Run `cutover rollback --app {target.app} --force` to roll back anyway."
             )
-        restored = swap.restore_previous(conn)
-        expected = (detail or {}).get("previous_counts")
+        result = rows.restore_previous(conn, target)
+        restored = result["live_counts"]
+        expected = (latest["detail"] or {}).get("previous_counts")
         if expected is not None and restored != expected:
-            raise CutoverError(f"after the swap back the live counts {restored} differ from the counts before cutover {cutover_id} {expected}; nothing changed.")
-        note = {"rollback": {"forced": bool(force and losses), "lost": losses, "rolled_back_schemas": {a: f"{a}_rolled_back" for a in swap.APPS}}}
+            raise CutoverError(f"after the copy back the live counts {restored} differ from the counts before cutover {cutover_id} {expected}; nothing changed.")
+        note = {"rollback": {"forced": bool(force and losses), "lost": losses, "rolled_back_schema": rows.rolled_back_schema(target),
+                             "counters_removed": result["counters_removed"]}}
         conn.execute(
             """
             update migration.cutovers set status = 'rolled_back', rolled_back_at = now(),
@@ -80,7 +80,10 @@ def rollback_latest(url: str, force: bool = False) -> dict:
             """,
             (json.dumps(note), cutover_id),
         )
-    message = f"cutover {cutover_id} rolled back: the live schemas hold the state from before it again ({sum(restored.values())} rows)"
+    message = (f"cutover {cutover_id} rolled back: {target.schema} holds the rows from before it again ({sum(restored.values())} rows); "
+               f"the replaced rows are kept in {rows.rolled_back_schema(target)}")
+    if not result["counters_removed"]:
+        message += f"; the write-counting triggers stay on {target.schema}'s tables (a reader held them longer than {rows.DROP_TRIGGER_WAIT}), inert until the next cutover"
     if losses:
         message += f"; lost (forced): {describe(losses)}"
     return {"status": "rolled_back", "cutover_id": cutover_id, "lost": losses, "message": message + "."}

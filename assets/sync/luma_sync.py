@@ -95,7 +95,7 @@ def target_schema(conn) -> str:
     """hello_miami once a cutover is in effect, else the candidates (SPEC: before the first cutover)."""
     from assets.cutover.preconditions import cutover_in_effect
 
-    return "hello_miami" if cutover_in_effect(conn) else "hello_miami_next"
+    return "hello_miami" if cutover_in_effect(conn, "hello_miami") else "hello_miami_next"
 
 
 def _start_row(conn, w: Window, run_id: str | None, status: str = "running", error: str | None = None) -> int:
