@@ -152,10 +152,14 @@ def candidates_grew_by_sync(conn, run: dict, target) -> bool:
 
 def check_same_ddl(conn, target) -> None:
     """The candidates must have exactly the live DDL (SPEC §6): the cutover replaces rows, never the
-    application's schema. Compared with migrations.ddl.catalog (columns, keys, indexes)."""
-    from migrations.ddl.catalog import compare_schemas
+    application's schema. Compared with migrations.ddl.catalog (columns, keys, indexes), for the
+    registry's tables only: the live schema may hold others the cutover never copies (Podium's
+    `alembic_version`, anything beside the application's tables in `public`)."""
+    from migrations.ddl.catalog import describe, differences
 
-    found = compare_schemas(conn, target.schema, target.candidate_schema)
+    names = set(registry.APPLICATIONS[target.app].tables)
+    live, candidate = ({t: d for t, d in describe(conn, s).items() if t in names} for s in (target.schema, target.candidate_schema))
+    found = differences(live, candidate, target.candidate_schema)
     if found:
         more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
         raise GateFailed(f"{target.candidate_schema} does not have the live DDL of {target.schema}: {'; '.join(found[:3])}{more}; run `cutover migrate`, then `cutover dry-run` again.")

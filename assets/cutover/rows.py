@@ -7,9 +7,10 @@ Decisions:
   rows inserted in foreign-key order (parents first), the order read from the catalog
   (fk_order.sql). Columns are copied by name (copy_columns.sql; generated columns are left to
   PostgreSQL, identity columns take the copied values). So the tables keep their OIDs, names,
-  owners, grants, indexes, the application's own triggers (which fire on the copy as on any
-  write), publication membership and Podium's `alembic_version` row (a table the candidates do not
-  have, so the copy never touches it).
+  owners, grants, indexes, the application's own triggers (disabled for the copy, so the rows
+  arrive exactly as judged, and enabled again as they were before the commit), publication
+  membership (a subscriber receives the replacement as one transaction of deletes and inserts) and
+  Podium's `alembic_version` row: only the registry's tables are copied.
 - Locks: EXCLUSIVE on the live tables (blocks writers, and `select … for update`, never a plain
   `select`), SHARE on the source tables. Readers keep reading the old rows (MVCC) until the commit
   and then see the new ones, never a mix; a killed process leaves the live rows as they were (the
@@ -57,6 +58,7 @@ TRIGGER_EVENTS = {
     "truncate": "for each statement",
 }
 DROP_TRIGGER_WAIT = "1s"
+ENABLE = {"O": "enable", "A": "enable always", "R": "enable replica"}  # pg_trigger.tgenabled
 PAUSE_VARIABLE = "CUTOVER_TEST_PAUSE_IN_SWAP"
 
 
@@ -117,10 +119,25 @@ def keep(conn, live: str, into: str, order: list[str]) -> None:
         conn.execute(sql.SQL("insert into {} select * from {}").format(_name(into, table), _name(live, table)))
 
 
+def _app_triggers(conn, live: str, tables: list[str]) -> list[tuple[str, str, str]]:
+    params = {"schema": live, "tables": tables, "ours": TRIGGER_PREFIX + "%"}
+    return conn.execute((HERE / "app_triggers.sql").read_text(), params).fetchall()
+
+
+def _set_trigger(conn, live: str, table: str, trigger: str, how: str) -> None:
+    conn.execute(sql.SQL("alter table {} {} trigger {}").format(_name(live, table), sql.SQL(how), sql.Identifier(trigger)))
+
+
 def replace_rows(conn, live: str, source: str, order: list[str]) -> None:
-    """The live tables' rows become `source`'s: delete children first, insert parents first."""
+    """The live tables' rows become `source`'s: delete children first, insert parents first. The
+    application's own triggers are disabled for the copy and enabled again as they were before the
+    commit (SHARE ROW EXCLUSIVE: readers go on), so the rows arrive exactly as the dry-run judged
+    them (or, at rollback, exactly as they were) and no trigger acts twice on a copied state."""
     conn.execute("select set_config('cutover.writer', 'cutover', true)")  # the counters skip the copy itself
     present = set(catalog.tables(conn, source))
+    paused = _app_triggers(conn, live, [t for t in order if t in present])
+    for table, trigger, _ in paused:
+        _set_trigger(conn, live, table, trigger, "disable")
     for table in reversed(order):
         if table in present:
             conn.execute(sql.SQL("delete from {}").format(_name(live, table)))
@@ -133,6 +150,8 @@ def replace_rows(conn, live: str, source: str, order: list[str]) -> None:
                 _name(live, table), columns, columns, _name(source, table)
             )
         )
+    for table, trigger, enabled in paused:
+        _set_trigger(conn, live, table, trigger, ENABLE[enabled])
     conn.execute("select set_config('cutover.writer', '', true)")
 
 
