@@ -1,0 +1,121 @@
+"""Issue 13, "Per application": Podium and Hello Miami in two real databases
+(PODIUM_DATABASE_URL, HELLO_MIAMI_DATABASE_URL). Podium's apply and rollback never touch Hello
+Miami's database and the other way round (its rows, and PostgreSQL's own count of tuples written
+there, pg_stat_database), and `--app podium` goes ahead while Hello Miami's gates failed; without
+`--app`, Podium is cut over and Hello Miami refused, exit 3, one sentence naming it and its gate.
+
+The commands run as subprocesses, as an operator runs them: when the process ends its server
+sessions end, and PostgreSQL has counted everything they wrote.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from assets.cutover import catalog
+from pipelines.database import connect
+from tests.conftest import _create_database, _drop_database
+from tests.test_cutover_apply import contents, dagster_db, dagster_env, seed_candidates, seed_live  # noqa: F401
+from tests.test_cutover_e2e import cutover
+
+
+@pytest.fixture
+def hello_miami_db(admin_url, template_db):
+    """Hello Miami's own database, migrated like `db_url` (Podium's here)."""
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    yield _create_database(admin_url, name, template=template_db)
+    _drop_database(admin_url, name)
+
+
+def _dbname(url: str) -> str:
+    with connect(url) as conn:
+        return conn.execute("select current_database()").fetchone()[0]
+
+
+def writes(admin_url: str, url: str) -> int:
+    """Tuples inserted, updated and deleted in the database so far, once no session is left in it
+    (a session's counts reach pg_stat_database when it ends)."""
+    name = _dbname(url)
+    deadline = time.monotonic() + 30
+    with connect(admin_url, autocommit=True) as conn:
+        while conn.execute("select count(*) from pg_stat_activity where datname = %s", (name,)).fetchone()[0]:
+            assert time.monotonic() < deadline, f"sessions in {name} did not end"
+            time.sleep(0.1)
+        return conn.execute("select tup_inserted + tup_updated + tup_deleted from pg_stat_database where datname = %s", (name,)).fetchone()[0]
+
+
+def state(url: str) -> dict:
+    """Everything a cutover of either application could change in one database."""
+    with connect(url) as conn:
+        return {
+            "schemas": [r[0] for r in conn.execute("select nspname from pg_namespace order by 1")],
+            **{s: contents(conn, s) for s in ("podium", "hello_miami", "podium_next", "hello_miami_next")},
+            "cutovers": conn.execute("select cutover_id, app, status from migration.cutovers order by 1").fetchall(),
+            "runs": conn.execute("select run_id, job, status from migration.runs order by 1, 2").fetchall(),
+        }
+
+
+def untouched(admin_url: str, url: str, command: tuple[str, ...], exit_code: int):
+    """Run `cutover <command>`, assert its exit status and that `url`'s database saw no write; returns the run."""
+    before_writes, before = writes(admin_url, url), state(url)
+    done = cutover(*command)
+    assert done.returncode == exit_code, done.stdout + done.stderr
+    assert state(url) == before
+    assert writes(admin_url, url) == before_writes, f"`cutover {' '.join(command)}` wrote to the other application's database"
+    return done
+
+
+def test_each_application_is_cut_over_in_its_own_database_and_judged_by_its_own_gates(db_url, hello_miami_db, admin_url, dagster_env, monkeypatch):
+    podium_db = db_url
+    monkeypatch.setenv("PODIUM_DATABASE_URL", podium_db)
+    monkeypatch.setenv("HELLO_MIAMI_DATABASE_URL", hello_miami_db)
+    for url in (podium_db, hello_miami_db):
+        with connect(url) as conn:
+            seed_live(conn)
+            seed_candidates(conn)  # dry-run dry-1 in each database
+    with connect(hello_miami_db) as conn:  # ... which failed one of Hello Miami's blocking gates
+        conn.execute("""insert into migration.gate_results (run_id, phase, application, name, severity, passed, failed_count)
+                        values ('dry-1', 'reconcile', 'hello_miami', 'quarantine under its ceiling', 'error', false, 7)""")
+        hello_miami_before = {s: contents(conn, s) for s in ("hello_miami", "hello_miami_next")}
+    with connect(podium_db) as conn:
+        podium_before = {s: contents(conn, s) for s in ("podium", "podium_next")}
+
+    # Podium goes ahead with --app although Hello Miami's gates failed, and never touches its database
+    untouched(admin_url, hello_miami_db, ("apply", "--app", "podium"), 0)
+    with connect(podium_db) as conn:
+        assert contents(conn, "podium") == podium_before["podium_next"]
+        assert conn.execute("select app, status from migration.cutovers").fetchall() == [("podium", "applied")]
+    untouched(admin_url, hello_miami_db, ("rollback", "--app", "podium"), 0)
+    with connect(podium_db) as conn:
+        assert contents(conn, "podium") == podium_before["podium"]
+
+    # Hello Miami is refused on its own gate, in its own database only
+    refused = untouched(admin_url, podium_db, ("apply", "--app", "hello_miami"), 3)
+    assert refused.stderr.strip().splitlines() == [
+        "cutover apply: hello_miami: the latest dry-run dry-1 failed blocking gates of hello_miami: "
+        "reconcile/quarantine under its ceiling (7 failed); fix them and run `cutover dry-run` again."
+    ]
+    untouched(admin_url, podium_db, ("rollback", "--app", "hello_miami"), 3)
+    with connect(hello_miami_db) as conn:
+        assert {s: contents(conn, s) for s in ("hello_miami", "hello_miami_next")} == hello_miami_before
+        # the refusals were recorded where they happened (a write the measure above does see)
+        assert [r[0] for r in conn.execute("select status from migration.runs where job in ('apply', 'rollback') order by started_at")] == ["refused", "refused"]
+
+    # both at once: Podium (a new passing dry-run) is cut over, Hello Miami refused, exit 3 naming it
+    with connect(podium_db) as conn:
+        conn.execute("truncate " + ", ".join(f"hello_miami_next.{t}" for t in catalog.tables(conn, "hello_miami_next")))
+        seed_candidates(conn, "dry-2")
+        candidates = contents(conn, "podium_next")
+    both = cutover("apply")
+    assert both.returncode == 3, both.stdout + both.stderr
+    assert both.stderr.startswith("cutover apply: hello_miami: the latest dry-run dry-1 failed blocking gates of hello_miami")
+    assert "; podium went ahead: cutover 2: dry-run dry-2 is live in podium" in both.stderr
+    with connect(podium_db) as conn:
+        assert contents(conn, "podium") == candidates
+        assert conn.execute("select status from migration.runs where job = 'apply' order by started_at desc limit 1").fetchone()[0] == "success"
+    with connect(hello_miami_db) as conn:
+        assert contents(conn, "hello_miami") == hello_miami_before["hello_miami"]
+        assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 0
