@@ -1,5 +1,6 @@
 """python -m bench [--scales 1,100] [--seed 42] [--keep-db]: the whole dry-run per scale, per phase,
-against the floors; prints the tables and targets and writes bench/results/<UTC date>.json."""
+against the floors, then the cutover's apply and rollback copy; prints the tables and targets and
+writes bench/results/<UTC date>.json."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def bench_scale(scale: float, seed: int, work: Path, keep_db: bool) -> dict:
     """Sample, dry-run (child process), event-log timings and floors of one scale."""
     import dagster as dg
 
+    from bench.cutover import time_cutover
     from bench.dryrun import dagster_env, fresh_dagster_home, run_dry_run, scratch_database
     from bench.events import phase_timings
     from bench.floor import copy_floor, count_floor, floor_inputs
@@ -43,9 +45,13 @@ def bench_scale(scale: float, seed: int, work: Path, keep_db: bool) -> dict:
         inputs = floor_inputs(sample, work / f"floor-input-{scale:g}")
         landing_s = copy_floor(url, inputs)
         validation_s, candidate_rows = count_floor(url)
+        # last, since apply empties the candidates: the copy time of apply and rollback (a dry-run
+        # that failed has nothing to apply)
+        cutover = time_cutover(url) if run["exit_code"] == 0 else None
     result = {"sample": str(sample), "records": records, "dry_run": run, "timings": timings,
               "floors": {"landing_s": round(landing_s, 3), "landing_records": sum(n for _, _, n in inputs),
-                         "validation_s": round(validation_s, 3), "candidate_rows": candidate_rows}}
+                         "validation_s": round(validation_s, 3), "candidate_rows": candidate_rows},
+              "cutover": cutover}
     result["table"] = rows(result)
     return result
 

@@ -24,6 +24,10 @@ def rows(result: dict) -> list[dict]:
         out.append({"phase": name, "records": n, "seconds": seconds,
                     "records_per_s": round(n / seconds) if n and seconds else None,
                     "floor_s": floor.get(name), "ratio": round(seconds / floor[name], 2) if floor.get(name) else None})
+    for step, copied in (result.get("cutover") or {}).items():  # records = rows the step wrote
+        out.append({"phase": f"cutover_{step}", "records": copied["rows"], "seconds": copied["seconds"],
+                    "records_per_s": round(copied["rows"] / copied["seconds"]) if copied["seconds"] else None,
+                    "floor_s": None, "ratio": None})
     return out
 
 

@@ -1,4 +1,4 @@
-"""`make bench` in miniature (scale 0.05, one dry-run): every code path of the benchmark, so it cannot
+"""`make bench` in miniature (scale 0.05, one dry-run, apply and rollback): every code path of the benchmark, so it cannot
 rot between real runs. Real embedded PostgreSQL, real `cutover dry-run` child, real Dagster event log."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ PHASES = ["land", "land_gate", "transform", "transform_gate", "reconcile", "reco
 
 def test_bench_smoke_writes_every_phase_and_the_targets(admin_url, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("DATABASE_URL", admin_url)
+    monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.9")  # a tiny dirty sample passes, so the cutover is timed too
     out = tmp_path / "result.json"
     assert main(["--scales", "0.05", "--out", str(out)]) == 0
 
@@ -31,6 +32,9 @@ def test_bench_smoke_writes_every_phase_and_the_targets(admin_url, monkeypatch, 
     assert run["floors"]["landing_records"] == run["records"]
     overhead = run["timings"]["overhead"]
     assert overhead["process_start_to_run_start_s"] > 0 and overhead["steps"] > 0
+    # apply and rollback each keep the replaced rows and insert as many (live was filled with the candidates first)
+    copied = run["floors"]["candidate_rows"] * 2
+    assert [(table[p]["records"], table[p]["seconds"] > 0) for p in ("cutover_apply", "cutover_rollback")] == [(copied, True)] * 2
     assert run["dry_run"]["exit_code"] in (0, 3) and run["dry_run"]["peak_rss_bytes"] >= run["dry_run"]["peak_pss_bytes"] > 0
     targets = result["targets"]
     for name in ("landing_le_3x_floor", "dry_run_under_5_min", "peak_memory_under_2_gib", "memory_flat"):

@@ -1,0 +1,64 @@
+"""The cutover's copy time on the dry-run's scratch database: `cutover apply`, then `cutover rollback`.
+
+Decisions:
+- Before the apply, each application's live tables are filled with the candidate rows (the copy
+  code itself, untimed): a real cutover replaces an application's current rows, about as many as
+  the candidates, so the apply keeps N rows in `<app>_prev`, deletes N and inserts N, and the
+  rollback does the same the other way. Empty live tables would time half of that.
+- Timed in process, per application, around apply_latest / rollback_latest (one transaction each,
+  preconditions and count checks included), not the CLI: the Dagster run's start-up (seconds) is
+  the same at every scale and would hide the copy.
+- "rows copied" = rows written by the step: the live rows kept (`<app>_prev`, `<app>_rolled_back`)
+  plus the rows inserted into the live tables (the deletes are not counted).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+APP_SETTINGS = ("PODIUM_DATABASE_URL", "HELLO_MIAMI_DATABASE_URL", "PODIUM_SCHEMA", "HELLO_MIAMI_SCHEMA")
+
+
+def _rows(conn, schemas: list[str]) -> int:
+    from assets.cutover import catalog
+
+    return sum(sum(catalog.row_counts(conn, s).values()) for s in schemas)
+
+
+def time_cutover(url: str) -> dict:
+    """{"apply": {"rows", "seconds", "per_app"}, "rollback": {...}} on `url` (both applications there)."""
+    from assets.cutover import rows
+    from assets.cutover.apply import apply_latest
+    from assets.cutover.rollback import rollback_latest
+    from pipelines import targets
+    from pipelines.database import connect
+
+    saved = dict(os.environ)
+    os.environ["DATABASE_URL"] = url
+    for name in APP_SETTINGS:
+        os.environ.pop(name, None)
+    try:
+        apps = targets.targets()
+        for target in apps:
+            with connect(target.url) as conn:
+                rows.replace_rows(conn, target.schema, target.candidate_schema, rows.copy_order(conn, target))
+        steps = {
+            "apply": (apply_latest, lambda t: [t.schema, t.prev_schema]),
+            "rollback": (rollback_latest, lambda t: [t.schema, rows.rolled_back_schema(t)]),
+        }
+        result = {}
+        for step, (run, written) in steps.items():
+            per_app = {}
+            for target in apps:
+                started = time.perf_counter()
+                run(target)
+                seconds = time.perf_counter() - started
+                with connect(target.url) as conn:
+                    per_app[target.app] = {"rows": _rows(conn, written(target)), "seconds": round(seconds, 3)}
+            result[step] = {"rows": sum(p["rows"] for p in per_app.values()),
+                            "seconds": round(sum(p["seconds"] for p in per_app.values()), 3), "per_app": per_app}
+        return result
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
