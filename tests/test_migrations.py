@@ -99,3 +99,18 @@ def test_shares_a_database_with_dagsters_own_alembic(empty_db_url):
     with connect(empty_db_url) as conn:
         assert conn.execute("select version_num from public.alembic_version").fetchall() == [("6b7fb194ff9c",)]
     assert _head(empty_db_url) is not None
+
+
+def test_0008_splits_a_cutover_of_both_applications_into_one_per_application(empty_db_url):
+    migrations.upgrade(empty_db_url, "0006")
+    with connect(empty_db_url) as conn:  # a cutover of the schema-swap era: both applications at once
+        conn.execute("""insert into migration.cutovers (run_id, applied_at, operator, counts, status)
+                        values ('dry-1', '2026-11-20 12:00+00', 'op', '{"podium.users": 2, "hello_miami.profiles": 3}', 'applied')""")
+    migrations.upgrade(empty_db_url, "0008")
+    with connect(empty_db_url) as conn:
+        rows = conn.execute("select cutover_id, app, run_id, status, counts from migration.cutovers order by cutover_id").fetchall()
+    assert rows == [(1, "podium", "dry-1", "applied", {"podium.users": 2}), (2, "hello_miami", "dry-1", "applied", {"hello_miami.profiles": 3})]
+    migrations.downgrade(empty_db_url, "0006")
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select cutover_id, run_id from migration.cutovers").fetchall() == [(1, "dry-1")]
+    engine(empty_db_url).dispose()
