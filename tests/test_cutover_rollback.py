@@ -107,3 +107,21 @@ def test_a_reader_during_apply_sees_the_old_rows_unblocked_and_a_killed_apply_ch
     assert cli("apply") == 0  # and the cutover can simply be run again
     after = live_and_candidates(db_url)
     assert after["podium"] == before["podium_next"] and after["hello_miami"] == before["hello_miami_next"]
+
+
+def test_rollback_leaves_the_counters_inert_rather_than_wait_for_a_long_reader(db_url, dagster_env, capsys):
+    before = seed_live_and_candidates(db_url)
+    assert cli("apply") == 0
+    with connect(db_url) as reader:  # a report reading podium.users in a long transaction
+        reader.execute("select count(*) from podium.users").fetchone()
+        started = time.monotonic()
+        assert cli("rollback", "--app", "podium") == 0
+        assert time.monotonic() - started < 30  # not held up by the reader beyond the 1 s wait
+        assert "the write-counting triggers stay on podium's tables" in capsys.readouterr().out
+        reader.rollback()
+    assert live_and_candidates(db_url)["podium"] == before["podium"]
+    with connect(db_url) as conn:
+        assert conn.execute("select count(*) from pg_trigger where tgname like 'cutover_live_writes_%%' and tgrelid = 'podium.users'::regclass").fetchone()[0] == 4
+        conn.execute("insert into podium.users (id, email, first_name) values (%s, 'late@example.org', 'L')", (uid("late"),))
+        # inert: podium's latest cutover is rolled back, so nothing counts towards it
+        assert conn.execute("select count(*) from migration.live_writes where schema_name = 'podium'").fetchone()[0] == 0
