@@ -57,6 +57,7 @@ TRIGGER_EVENTS = {
     "delete": "referencing old table as old_rows for each statement",
     "truncate": "for each statement",
 }
+LIVE_LOCK = "exclusive"  # writers wait for the commit, readers never do
 DROP_TRIGGER_WAIT = "1s"
 ENABLE = {"O": "enable", "A": "enable always", "R": "enable replica"}  # pg_trigger.tgenabled
 PAUSE_VARIABLE = "CUTOVER_TEST_PAUSE_IN_SWAP"
@@ -199,7 +200,7 @@ def promote_candidates(conn, target) -> dict:
     """Inside the caller's transaction: live rows -> `<app>_prev`, candidate rows -> live, candidates
     emptied, write counters on. Returns {"previous_counts", "live_counts"} as `app.table` -> rows."""
     order = copy_order(conn, target)
-    lock(conn, target.schema, order, "exclusive")
+    lock(conn, target.schema, order, LIVE_LOCK)
     lock(conn, target.candidate_schema, catalog.tables(conn, target.candidate_schema), "share")
     keep(conn, target.schema, target.prev_schema, order)
     replace_rows(conn, target.schema, target.candidate_schema, order)
@@ -216,7 +217,7 @@ def restore_previous(conn, target) -> dict:
     """Inside the caller's transaction: live rows -> `<app>_rolled_back`, `<app>_prev` rows -> live,
     `<app>_prev` dropped, write counters off. Returns {"live_counts", "counters_removed"}."""
     order = copy_order(conn, target)
-    lock(conn, target.schema, order, "exclusive")
+    lock(conn, target.schema, order, LIVE_LOCK)
     keep(conn, target.schema, rolled_back_schema(target), order)
     replace_rows(conn, target.schema, target.prev_schema, order)
     _pause_for_tests(conn)
