@@ -18,7 +18,7 @@ import pytest
 from assets.cutover import catalog
 from pipelines.database import connect
 from tests.conftest import _create_database, _drop_database
-from tests.test_cutover_apply import contents, dagster_db, dagster_env, seed_candidates, seed_live  # noqa: F401
+from tests.test_cutover_apply import cli, contents, dagster_db, dagster_env, seed_candidates, seed_live  # noqa: F401
 from tests.test_cutover_e2e import cutover
 
 
@@ -119,3 +119,24 @@ def test_each_application_is_cut_over_in_its_own_database_and_judged_by_its_own_
     with connect(hello_miami_db) as conn:
         assert contents(conn, "hello_miami") == hello_miami_before["hello_miami"]
         assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 0
+
+
+def test_a_live_schema_named_by_podium_schema_public_is_cut_over_in_place(db_url, dagster_env, monkeypatch, capsys):
+    monkeypatch.setenv("PODIUM_SCHEMA", "public")
+    with connect(db_url) as conn:  # Podium's tables where its own migrations put them: schema public
+        for table in catalog.tables(conn, "podium"):
+            conn.execute(f"alter table podium.{table} set schema public")
+        conn.execute("insert into public.users (id, email, first_name) values (migration.stable_id('t', 'u', 'live'), 'old@example.org', 'Old')")
+        seed_candidates(conn)
+        before, candidates = contents(conn, "public"), contents(conn, "podium_next")
+    # public also holds tables that are not Podium's (our own Alembic version table): never copied
+    assert set(before) - set(candidates) == {"cutover_alembic_version"}
+    assert cli("apply", "--app", "podium") == 0
+    assert "is live in public" in capsys.readouterr().out
+    with connect(db_url) as conn:
+        assert contents(conn, "public") == {**candidates, "cutover_alembic_version": before["cutover_alembic_version"]}
+        assert contents(conn, "podium_prev") == {t: rows for t, rows in before.items() if t in candidates}
+        assert not catalog.schema_exists(conn, "public_prev")
+    assert cli("rollback", "--app", "podium") == 0
+    with connect(db_url) as conn:
+        assert contents(conn, "public") == before

@@ -1,1 +1,1 @@
-"""Cutover and rollback of the candidate schemas into the live ones."""
+"""Cutover and rollback: the candidate rows into each application's live tables, and back."""
