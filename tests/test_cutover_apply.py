@@ -301,3 +301,20 @@ def test_apply_waits_for_a_running_sync_then_gives_up_with_one_sentence(db_url, 
         assert cli("apply") == 1
         assert "holds the cutover lock" in capsys.readouterr().err
     assert cli("apply") == 0  # once it is released, the apply goes through
+
+
+def test_a_dry_run_failed_by_one_application_cuts_the_other_over_and_refuses_it(db_url, dagster_env, capsys):
+    before = seed_live_and_candidates(db_url)
+    with connect(db_url) as conn:  # Podium's gates passed; Hello Miami's failed, so the run as a whole did not pass
+        conn.execute("update migration.runs set passed = false, status = 'failed' where run_id = 'dry-1'")
+        conn.execute("""insert into migration.gate_results (run_id, phase, application, name, severity, passed, failed_count)
+                        values ('dry-1', 'transform', 'hello_miami', 'profiles unique email', 'error', false, 2)""")
+    assert cli("apply") == 3
+    err = capsys.readouterr().err
+    assert err.startswith("cutover apply: hello_miami: the latest dry-run dry-1 failed blocking gates of hello_miami: transform/profiles unique email (2 failed)")
+    assert "podium went ahead: cutover 1" in err and len(err.strip().splitlines()) == 1
+    after = live_and_candidates(db_url)
+    assert after["podium"] == before["podium_next"] and after["hello_miami"] == before["hello_miami"]
+    with connect(db_url) as conn:
+        assert conn.execute("select app, status from migration.cutovers").fetchall() == [("podium", "applied")]
+        assert conn.execute("select status, passed from migration.runs where job = 'apply'").fetchone() == ("refused", False)
