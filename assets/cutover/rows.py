@@ -6,7 +6,8 @@ Decisions:
   Their rows are replaced: deleted in reverse foreign-key order (children first), then the source
   rows inserted in foreign-key order (parents first), the order read from the catalog
   (fk_order.sql). Columns are copied by name (copy_columns.sql; generated columns are left to
-  PostgreSQL, identity columns take the copied values). So the tables keep their OIDs, names,
+  PostgreSQL, identity columns take the copied values; no sequence is advanced past them, which
+  the targets, keyed by uuids, do not need). So the tables keep their OIDs, names,
   owners, grants, indexes, the application's own triggers (disabled for the copy, so the rows
   arrive exactly as judged, and enabled again as they were before the commit), publication
   membership (a subscriber receives the replacement as one transaction of deletes and inserts) and
