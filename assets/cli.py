@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 
+from pipelines import registry
+
 COMMANDS = {
     # name: (module implementing `run(args)`, help)
     "sample": ("tests.sample.command", "write a realistic, dirty sample snapshot (SPEC §2.4)"),
@@ -35,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p = sub.add_parser("snapshot", help=COMMANDS["snapshot"][1])
     p.add_argument("--out", required=True)
+    p.add_argument("--app", choices=list(registry.APPLICATIONS),
+                   help="capture only this application's sources, with only its settings (default: every application)")
     p = sub.add_parser("land", help=COMMANDS["land"][1])
     p.add_argument("--snapshot", help="read the sources present in this snapshot directory from it")
     p = sub.add_parser("dry-run", help=COMMANDS["dry-run"][1])
