@@ -21,7 +21,7 @@ COMMANDS = {
     "dry-run": ("assets.gates.commands", "land, transform, reconcile, gates and report; builds *_next"),
     "apply": ("assets.cutover.apply_command", "cut over to the latest passing dry-run"),
     "rollback": ("assets.cutover.rollback_command", "return to the state before the latest cutover"),
-    "sync-luma": ("assets.sync.commands", "one incremental Luma sync"),
+    "sync-luma": ("assets.sync.commands", "one incremental Luma sync of Hello Miami's events and attendance"),
     "demo": ("assets.demo", "sample + dry-run on the embedded PostgreSQL"),
     "migrate": ("assets.migrate_command", "apply the Alembic migrations (upgrade head, or --downgrade REV)"),
 }
@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("apply", help=COMMANDS["apply"][1])
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
     p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")
-    sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
+    p = sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
+    p.add_argument("--app", choices=["hello_miami"], help="the sync is Hello Miami's alone (accepted for scripts passing --app)")
     p = sub.add_parser("demo", help=COMMANDS["demo"][1])
     p.add_argument("--out", default=None, help="where the sample goes (default .local/sample)")
     p.add_argument("--scale", type=float, default=1.0)

@@ -48,8 +48,9 @@ def latest_dry_run(conn) -> dict | None:
     return dict(zip(keys, row))
 
 
-def cutover_in_effect(conn) -> dict | None:
-    """The latest cutover, when it is applied (not rolled back)."""
+def cutover_in_effect(conn, app: str | None = None) -> dict | None:
+    """The latest cutover, when it is applied (not rolled back). `app`: whose cutover; every
+    cutover covers both applications until migration.cutovers records one per application."""
     row = conn.execute(
         "select cutover_id, run_id, status, applied_at from migration.cutovers order by cutover_id desc limit 1"
     ).fetchone()
