@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from pipelines import snapshot
+from pipelines.database import connect
 from pipelines.airtable import client as airtable_client
 from pipelines.errors import CutoverError
 from pipelines.mongo.collections import COLLECTIONS
@@ -134,3 +135,31 @@ def test_a_snapshot_without_a_source_is_named_with_the_source(db_url, sample, tm
     assert f"snapshot {partial} holds no " in line, line
     assert "capture it with `cutover snapshot --app hello_miami`" in line, line
     assert "pass --app podium to run Podium alone" in line, line
+
+
+def test_a_podium_landing_from_a_snapshot_of_both_reads_only_airtable(db_url, sample, tmp_path, no_source_settings):
+    """Podium's raw assets alone (what `podium_land` selects), from a snapshot holding both
+    applications whose Hello Miami part is unreadable and with no setting of any source: only
+    airtable/ is read, and Podium's landing and land gate pass."""
+    import dagster as dg
+
+    from assets.definitions import defs
+    from pipelines import registry
+
+    snap = tmp_path / "both"
+    shutil.copytree(sample, snap)
+    for path in (snap / "mongo").iterdir():
+        path.write_bytes(b"\x05\x00\x00\x00garbage")  # any read of it fails, naming the file
+    (snap / "luma" / "events.jsonl").write_text("not json\n")
+    manifest = json.loads((snap / "manifest.json").read_text())
+    keys = [dg.AssetKey(["raw_airtable", table]) for table in registry.table_names("airtable")]
+    result = defs.get_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=keys, run_config={"resources": {"sources": {"config": {"snapshot_dir": str(snap)}}}},
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    with connect(db_url) as conn:
+        landed = dict(conn.execute("select source_table, landed from migration.count_ledger where run_id = %s", (result.run_id,)).fetchall())
+        assert {f"airtable.{t}": n for t, n in landed.items() if "." not in t} == {
+            k: v for k, v in manifest["counts"].items() if k.startswith("airtable.")}
+        assert conn.execute("select count(*) from migration.count_ledger where run_id = %s and source <> 'airtable'",
+                            (result.run_id,)).fetchone()[0] == 0
