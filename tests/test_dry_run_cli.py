@@ -93,6 +93,7 @@ def test_dry_run_with_a_mapped_field_missing_stops_and_reports_why(db_url, sampl
     html = (report / "report.html").read_text()
     assert "Podium: not ready to cut over" in html and "feature_flags_csv" in html
     assert data["apps"]["podium"]["passed"] is False  # Podium's land gate; Hello Miami is judged on its own gates
+    assert not any("airtable" in reason or "podium" in reason for reason in data["apps"]["hello_miami"]["reasons"])
     # the blocking gate stopped the downstream phases: no candidate row was built
     assert rows(db_url, "select count(*) from podium_next.events")[0][0] == 0
     assert rows(db_url, "select passed from migration.runs where run_id = %s", (data["run_id"],)) == [(False,)]

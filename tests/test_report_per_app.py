@@ -96,6 +96,16 @@ def test_a_run_that_errored_without_a_failing_gate_holds_back_every_application(
     assert data["apps"]["podium"]["passed"] is False  # an error nobody's gates explain
 
 
+def test_another_applications_failed_gate_is_not_given_as_this_ones_reason(db_url, tmp_path):
+    from assets.gates import report
+
+    record_run(db_url, "both-gate", "dry_run", ["podium"], 0, failing={"podium": "airtable.users: over its ceiling"})
+    report.write("both-gate", tmp_path, False, "step reconcile_gate__podium failed: airtable.users: over its ceiling.")
+    data = json.loads((tmp_path / "reconciliation.json").read_text())
+    assert data["apps"]["podium"]["reasons"] == ["airtable.users: over its ceiling"]
+    assert data["apps"]["hello_miami"]["reasons"] == ["these phases were never judged: land, transform, reconcile"]
+
+
 def test_history_compares_runs_of_the_same_application(db_url, tmp_path):
     record_run(db_url, "both-1", "dry_run", ["podium", "hello_miami"], 0)
     record_run(db_url, "podium-1", "podium_dry_run", ["podium"], 10, counts={"airtable.users": 12})

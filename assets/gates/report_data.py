@@ -196,12 +196,13 @@ def verdict(app: str, gate_rows: list[dict], error: str | None, unexplained: boo
     failed = [g for g in mine if g["severity"] == "error" and not g["passed"]]
     missing = [p for p in PHASES if p not in {g["phase"] for g in mine}]
     reasons = [g["message"] for g in failed]
-    if error and not failed and (missing or unexplained):
-        reasons.append(f"the run stopped with an error: {mask_text(error)}")
-    if missing and not failed:
-        reasons.append("these phases were never judged: " + ", ".join(missing))
-    if unexplained and not reasons:
-        reasons.append("the run failed without a gate saying why; see Dagster's run log")
+    if not failed:
+        if unexplained and error:  # else the error is a gate's failure, named where it failed
+            reasons.append(f"the run stopped with an error: {mask_text(error)}")
+        if missing:
+            reasons.append("these phases were never judged: " + ", ".join(missing))
+        if unexplained and not reasons:
+            reasons.append("the run failed without a gate saying why; see Dagster's run log")
     return {"passed": not reasons, "reasons": reasons,
             "warnings": sum(1 for g in mine if g["severity"] == "warning" and not g["passed"])}
 
