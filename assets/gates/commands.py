@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 
-from pipelines import registry
 from pipelines.errors import CutoverError, GateFailed
 
 
@@ -41,8 +40,6 @@ def run(args) -> int:
     if data["passed"]:
         print(f"dry-run {result.run_id}: every gate passed; ready to cut over (`cutover apply`).")
         return 0
-    for app in (app for app, verdict in data["apps"].items() if verdict["passed"]):  # judged by its own gates
-        print(f"dry-run {result.run_id}: {registry.title(app)} is ready to cut over on its own (`cutover apply --app {app}`).")
     failing = [g for g in data["gates"] if g["severity"] == "error" and not g["passed"]]
     if failing:
         for g in failing:
