@@ -17,10 +17,12 @@ Decisions:
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from assets.gates.masking import mask_text
 from pipelines import registry, targets
 
+HERE = Path(__file__).resolve().parent
 PHASES = ("land", "transform", "reconcile")
 COUNT_FIELDS = ("source_count", "landed", "migrated", "merged", "quarantined", "candidate_count")
 
@@ -136,9 +138,7 @@ def previous_run(conn, run_id: str, app: str) -> str | None:
 
 
 def _sql(name: str) -> str:
-    from pathlib import Path
-
-    return (Path(__file__).parent / f"{name}.sql").read_text()
+    return (HERE / f"{name}.sql").read_text()
 
 
 def changes(current: list[dict], previous: list[dict]) -> list[dict]:
