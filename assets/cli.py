@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 
+from pipelines import registry
+
 COMMANDS = {
     # name: (module implementing `run(args)`, help)
     "sample": ("tests.sample.command", "write a realistic, dirty sample snapshot (SPEC §2.4)"),
@@ -19,7 +21,7 @@ COMMANDS = {
     "dry-run": ("assets.gates.commands", "land, transform, reconcile, gates and report; builds *_next"),
     "apply": ("assets.cutover.apply_command", "cut over to the latest passing dry-run"),
     "rollback": ("assets.cutover.rollback_command", "return to the state before the latest cutover"),
-    "sync-luma": ("assets.sync.commands", "one incremental Luma sync"),
+    "sync-luma": ("assets.sync.commands", "one incremental Luma sync of Hello Miami's events and attendance"),
     "demo": ("assets.demo", "sample + dry-run on the embedded PostgreSQL"),
     "migrate": ("assets.migrate_command", "apply the Alembic migrations (upgrade head, or --downgrade REV)"),
 }
@@ -35,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p = sub.add_parser("snapshot", help=COMMANDS["snapshot"][1])
     p.add_argument("--out", required=True)
+    p.add_argument("--app", choices=list(registry.APPLICATIONS),
+                   help="capture only this application's sources, with only its settings (default: every application)")
     p = sub.add_parser("land", help=COMMANDS["land"][1])
     p.add_argument("--snapshot", help="read the sources present in this snapshot directory from it")
     p = sub.add_parser("dry-run", help=COMMANDS["dry-run"][1])
@@ -48,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
     p.add_argument("--app", **one_app)
     p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")
-    sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
+    p = sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
+    p.add_argument("--app", choices=["hello_miami"], help="the sync is Hello Miami's alone (accepted for scripts passing --app)")
     p = sub.add_parser("demo", help=COMMANDS["demo"][1])
     p.add_argument("--out", default=None, help="where the sample goes (default .local/sample)")
     p.add_argument("--scale", type=float, default=1.0)

@@ -74,7 +74,7 @@ def run_with_fallback(source: str, snapshot_dir: str | None, attempt, pipeline, 
         commit_landing(source, pipeline, url)
         return result
     except Exception as exc:
-        raise landing_error(source, exc) from MaskedError.of(exc)
+        raise landing_error(source, exc, snapshot_dir) from MaskedError.of(exc)
     finally:
         after_landing = getattr(module(source), "after_landing", None)
         if after_landing is not None:  # a source's own cleanup (MongoDB: its conversion workers)
@@ -100,12 +100,15 @@ def _attempt_with_fallback(source: str, snapshot_dir: str | None, attempt):
         raise cause from exc
 
 
-def landing_error(source: str, exc: BaseException) -> CutoverError:
+def landing_error(source: str, exc: BaseException, snapshot_dir: str | None = None) -> CutoverError:
     """The one sentence a failed landing ends with: the CutoverError inside dlt's wrapping where
     there is one (it names the file and line), else the innermost error's first line, masked. The
     caller chains it to the masked traceback only (MaskedError): dlt's and PostgreSQL's messages
-    quote raw records, which must reach neither the terminal nor Dagster's event log."""
+    quote raw records, which must reach neither the terminal nor Dagster's event log. A setting
+    missing although a snapshot was given means the snapshot lacks this source: it is named."""
     cause = unwrap(exc)
+    if isinstance(cause, settings.MissingSetting) and snapshot_dir:
+        return cause.within(snapshot_dir=snapshot_dir)
     if isinstance(cause, CutoverError):
         return cause
     innermost = exc

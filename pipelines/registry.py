@@ -157,3 +157,8 @@ def sources_of(application: str) -> tuple[str, ...]:
 
 def application_of(source: str) -> str:
     return SOURCES[source].application
+
+
+def title(application: str) -> str:
+    """How people name the application in a sentence: `hello_miami` -> Hello Miami."""
+    return application.replace("_", " ").title()

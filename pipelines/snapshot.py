@@ -1,7 +1,8 @@
 """Snapshot directories (SPEC §2.4): the manifest, and capturing the live sources into one.
 
-manifest.json = {"captured_at": ISO-8601, "counts": {"<source>.<table>": n, ...}}: the counts the
-sources themselves reported at capture time, the first hop of the count ledger.
+manifest.json = {"captured_at": ISO-8601, "applications": [...], "counts": {"<source>.<table>": n, ...}}:
+the counts the sources themselves reported at capture time, the first hop of the count ledger, and
+the applications whose sources the snapshot holds (`cutover snapshot --app` captures one).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from pipelines import registry
 from pipelines.errors import CutoverError
+from pipelines.settings import MissingSetting
 
 SOURCES = tuple(registry.SOURCES)
 
@@ -71,36 +73,54 @@ def captured_at(snapshot_dir: str | Path | None) -> str | None:
     return value
 
 
-def write_manifest(out_dir: str | Path, counts: dict[str, int], captured: str) -> Path:
+def write_manifest(out_dir: str | Path, counts: dict[str, int], captured: str, apps: list[str] | None = None) -> Path:
+    """manifest.json; `apps`: the applications the snapshot covers (omitted: not said)."""
     path = Path(out_dir) / "manifest.json"
-    path.write_text(json.dumps({"captured_at": captured, "counts": dict(sorted(counts.items()))}, indent=2) + "\n")
+    manifest = {"captured_at": captured, **({"applications": list(apps)} if apps else {}), "counts": dict(sorted(counts.items()))}
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
     return path
 
 
-def _writer(source: str):
-    """`pipelines.<source>.snapshot.write`, or None where that source has no snapshot writer."""
+def _module(source: str):
+    """`pipelines.<source>.snapshot` (its `check` and `write`), or None where that source has none."""
     if importlib.util.find_spec(f"pipelines.{source}") is None:
         return None
     if importlib.util.find_spec(f"pipelines.{source}.snapshot") is None:
         return None
-    return importlib.import_module(f"pipelines.{source}.snapshot").write
+    return importlib.import_module(f"pipelines.{source}.snapshot")
 
 
-def capture(out_dir: str | Path) -> dict:
-    """Capture every live source into `out_dir` in the §2.4 layout; returns the manifest.
+def capture(out_dir: str | Path, apps: list[str] | None = None, options: dict[str, dict] | None = None) -> dict:
+    """Capture the live sources of `apps` (default every application) into `out_dir` in the §2.4
+    layout; returns the manifest. `options`: keyword arguments per source's writer (tests inject
+    clients there).
 
-    Each writer returns {table: count it wrote}; the capture time is taken before the first read,
-    so records changed during the capture are at least as new as captured_at says.
+    Every source's settings are checked before anything is read, so a missing one leaves the
+    directory as it was. Each writer returns {table: count it wrote}; the capture time is taken
+    before the first read, so records changed during the capture are at least as new as captured_at
+    says. The manifest counts exactly what the directory holds, and names the applications it
+    covers: a directory already holding another application's part is refused rather than counted
+    (or left uncounted) beside this capture.
     """
+    apps = list(apps or registry.APPLICATIONS)
+    options = options or {}
     out = Path(out_dir)
+    foreign = [s for s in SOURCES if registry.application_of(s) not in apps and (out / s).exists()]
+    if foreign:
+        raise CutoverError(f"{out} already holds {foreign[0]}/, {registry.title(registry.application_of(foreign[0]))}'s "
+                           "part of another snapshot: capture into an empty directory (--out).")
+    modules = {s: m for s in SOURCES if registry.application_of(s) in apps and (m := _module(s)) is not None}
+    try:
+        for source, mod in modules.items():
+            mod.check(**options.get(source, {}))
+    except MissingSetting as exc:
+        raise exc.within(covering=apps, capturing=True) from None
     out.mkdir(parents=True, exist_ok=True)
     captured = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     counts: dict[str, int] = {}
-    for source in SOURCES:
-        write = _writer(source)
-        if write is None:
-            continue
-        written = write(str(out)) or {}
+    for source, mod in modules.items():
+        written = mod.write(str(out), **options.get(source, {})) or {}
         counts.update({f"{source}.{table}": int(n) for table, n in written.items()})
-    write_manifest(out, counts, captured)
-    return {"captured_at": captured, "counts": counts}
+    write_manifest(out, counts, captured, apps)
+    return {"captured_at": captured, "applications": apps, "counts": counts}
+

@@ -8,6 +8,7 @@ milliseconds instead of a migration run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -74,17 +75,24 @@ def template_db(admin_url):
     _drop_database(admin_url, name)
 
 
-@pytest.fixture
-def db_url(admin_url, template_db, monkeypatch):
-    """A fresh migrated database of its own; DATABASE_URL points at it for the test."""
+@contextlib.contextmanager
+def migrated_database(admin_url: str, template_db: str):
+    """A fresh migrated database (a copy of the template), dropped afterwards; yields its URL."""
     name = f"t_{uuid.uuid4().hex[:10]}"
     url = _create_database(admin_url, name, template=template_db)
-    monkeypatch.setenv("DATABASE_URL", url)
     yield url
     from pipelines.database import engine
 
     engine(url).dispose()
     _drop_database(admin_url, name)
+
+
+@pytest.fixture
+def db_url(admin_url, template_db, monkeypatch):
+    """A fresh migrated database of its own; DATABASE_URL points at it for the test."""
+    with migrated_database(admin_url, template_db) as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        yield url
 
 
 @pytest.fixture

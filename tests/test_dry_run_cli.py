@@ -52,7 +52,8 @@ def test_dry_run_passes_writes_report_and_masks_personal_data(db_url, sample, tm
     assert all({"phase", "name", "passed", "failed"} <= set(g) for g in data["gates"])
 
     html = (report / "report.html").read_text()
-    assert "Ready to cut over" in html and 'href="data_docs/index.html"' in html
+    assert "Podium: ready to cut over" in html and "Hello Miami: ready to cut over" in html and 'href="data_docs/index.html"' in html
+    assert {app: v["passed"] for app, v in data["apps"].items()} == {"podium": True, "hello_miami": True}
     assert (report / "data_docs" / "index.html").exists()
     assert "<link" not in html and "<script" not in html  # self-contained
     emails = [r[0] for r in rows(db_url, "select lower(trim(fields->>'email')) from raw_airtable.users where fields ? 'email'")]
@@ -90,7 +91,9 @@ def test_dry_run_with_a_mapped_field_missing_stops_and_reports_why(db_url, sampl
     failing = [g for g in data["gates"] if not g["passed"] and g["severity"] == "error"]
     assert any("feature_flags_csv" in g["message"] for g in failing)
     html = (report / "report.html").read_text()
-    assert "Not ready to cut over" in html and "feature_flags_csv" in html
+    assert "Podium: not ready to cut over" in html and "feature_flags_csv" in html
+    assert data["apps"]["podium"]["passed"] is False  # Podium's land gate; Hello Miami is judged on its own gates
+    assert not any("airtable" in reason or "podium" in reason for reason in data["apps"]["hello_miami"]["reasons"])
     # the blocking gate stopped the downstream phases: no candidate row was built
     assert rows(db_url, "select count(*) from podium_next.events")[0][0] == 0
     assert rows(db_url, "select passed from migration.runs where run_id = %s", (data["run_id"],)) == [(False,)]

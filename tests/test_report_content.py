@@ -181,6 +181,7 @@ def test_report_shows_no_email_phone_or_street_address_of_the_sample(first, seco
     assert all(re.match(r"\d+ \w", s) for s in personal["users.street_1"])
 
     assert first["exit"] == 0 and first["data"]["passed"] is True
+    assert {app: v["passed"] for app, v in first["data"]["apps"].items()} == {"podium": True, "hello_miami": True}
     for run in (first, second):
         page = htmllib.unescape(run["html"])
         document = json.dumps(run["data"], ensure_ascii=False)
@@ -200,10 +201,15 @@ def test_second_run_report_states_the_change_since_the_previous_run(first, secon
     assert users_after["migrated"] == users_before["migrated"] - REMOVED_USERS
 
     change = _section(second["html"], "Change since the previous dry-run")
-    assert f"Compared with run <code>{first['data']['run_id']}</code>." in change
+    podium, hello_miami = change.split("<h3>Hello Miami")
+    # each application is compared with the previous run that covered it (here both: the first)
+    assert {app: v["previous_run_id"] for app, v in second["data"]["apps"].items()} == {
+        "podium": first["data"]["run_id"], "hello_miami": first["data"]["run_id"]}
+    assert f"Compared with run <code>{first['data']['run_id']}</code>." in podium
     # one table changed: two users fewer at the source, landed, migrated and in podium.users
-    assert _table_rows(change) == [["airtable.users", "-2", "-2", "-2", "·", "·", "-2"]]
-    assert "No count changed." not in change
+    assert _table_rows(podium) == [["airtable.users", "-2", "-2", "-2", "·", "·", "-2"]]
+    assert "No count changed." not in podium
+    assert "No count changed." in hello_miami and _table_rows(hello_miami) == []
 
 
 def test_reconcile_defect_exits_3_names_the_gate_on_stderr_and_the_page_says_not_ready(database, second):
@@ -227,9 +233,10 @@ def test_reconcile_defect_exits_3_names_the_gate_on_stderr_and_the_page_says_not
     assert rows(database, "select passed from migration.runs where run_id = %s", (data["run_id"],)) == [(False,)]
 
     # report.html: not ready, why (table and rule), and the failing check in the reconcile checks
-    verdict = re.search(r'<div class="verdict ko">(.*?)</div>', second["html"], re.S)
+    verdict = re.search(r'<div class="verdict ko" id="verdict-podium">(.*?)</div>', second["html"], re.S)
     assert verdict is not None
-    assert _text(verdict.group(1)).startswith("Not ready to cut over. Why:")
+    assert _text(verdict.group(1)).startswith("Podium: not ready to cut over. Why:")
+    assert data["apps"]["podium"]["passed"] is False and message in data["apps"]["podium"]["reasons"]
     assert message in [_text(li) for li in re.findall(r"<li>(.*?)</li>", verdict.group(1), re.S)]
     reconcile_checks = second["html"][second["html"].index("<h3>reconcile</h3>"):second["html"].index("<h2>Quarantine by reason</h2>")]
     assert ["FAIL", CEILING_RULE, "podium", "1", detail] in _table_rows(reconcile_checks)
@@ -242,6 +249,11 @@ def test_reconcile_defect_of_hello_miami_is_reported_too(second):
     failing = [(g["application"], g["name"], g["failed"]) for g in second["data"]["gates"] if g["severity"] == "error" and not g["passed"]]
     assert ("hello_miami", CEILING_RULE, [detail]) in failing
     assert detail in _text(second["html"])
+    # its own verdict, with its own reason only
+    assert second["data"]["apps"]["hello_miami"]["passed"] is False and message in second["data"]["apps"]["hello_miami"]["reasons"]
+    assert all("mongo." not in reason for reason in second["data"]["apps"]["podium"]["reasons"])
+    verdict = re.search(r'<div class="verdict ko" id="verdict-hello_miami">(.*?)</div>', second["html"], re.S)
+    assert verdict is not None and _text(verdict.group(1)).startswith("Hello Miami: not ready to cut over. Why:")
 
 
 def test_dry_run_that_errors_exits_1_with_one_sentence(database, sample, tmp_path, capfd):
@@ -262,5 +274,5 @@ def test_dry_run_that_errors_exits_1_with_one_sentence(database, sample, tmp_pat
     assert "Traceback" not in out + err
     # the report of the errored run exists and says why it is not ready
     page = (report / "report.html").read_text()
-    assert "Not ready to cut over" in page and "manifest.json is not valid JSON" in _text(page)
+    assert "Podium: not ready to cut over" in page and "manifest.json is not valid JSON" in _text(page)
     assert json.loads((report / "reconciliation.json").read_text())["passed"] is False

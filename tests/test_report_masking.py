@@ -30,12 +30,14 @@ def _data(passed: bool) -> dict:
         "conflicts": [{"kind": "mongo_luma", "source_table": "events", "field": "name", "count": 1}],
         "conflict_examples": [{"kind": "mongo_luma", "key": "evt-1", "field": "name", "left_value": mask_text("call 305-555-0100"), "right_value": "B"}],
         "run": {},
+        "apps": {"podium": {"passed": passed, "previous_run_id": None, "changes": [], "warnings": 0,
+                            "reasons": [] if passed else ["podium_next.users: every migrated record has its candidate row: 1 failing (e.g. airtable.users:recU2)"]}},
     }
 
 
 def test_failed_run_page_says_not_ready_and_why_without_personal_data():
     html = render_html(_data(False), "data_docs/index.html")
-    assert "Not ready to cut over" in html and "airtable.users:recU2" in html
+    assert "Podium: not ready to cut over" in html and "airtable.users:recU2" in html
     assert "bob@example.com" not in html and "b***@example.com" in html
     assert "305-555-0100" not in html
     assert 'href="data_docs/index.html"' in html

@@ -24,8 +24,7 @@ def test_report_lists_value_fixes_and_luma_duplicates(db_url, tmp_path):
                      " values ('guests', 'evt-1', 'gst-1', 2, %s, '1')",
                      (json.dumps({"api_id": "gst-1", "email": "a@x.io", "approval_status": "declined"}),))
     run_id = run_transform(db_url)
-    with connect(db_url) as conn:
-        report.write(conn, run_id, tmp_path, True, None)
+    report.write(run_id, tmp_path, True, None)
     html = (tmp_path / "report.html").read_text()
     values_changed = html.split("<h2>Values changed</h2>", 1)[1].split("<h2>", 1)[0]
     assert "mongo.profiles</td><td>streakCount</td><td>not a number in integer range</td><td class=\"n\">1</td>" in values_changed

@@ -232,3 +232,33 @@ def test_schedule_and_tags(monkeypatch):
     finally:
         monkeypatch.delenv("CUTOVER_SYNC_CRON")
         importlib.reload(sync_defs)
+
+
+def test_the_sync_is_hello_miamis_its_live_schema_and_no_airtable_setting(db_url, dagster_env, monkeypatch):
+    """Issue 18: with HELLO_MIAMI_SCHEMA=public (Hello Miami's tables where its own migrations put
+    them) and its cutover in effect, the sync writes public.events and public.attendance, with no
+    Airtable setting at all."""
+    for name in ("AIRTABLE_API_KEY", "AIRTABLE_BASE_ID", "AIRTABLE_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HELLO_MIAMI_SCHEMA", "public")
+    events, guests = calendar()
+    with connect(db_url) as conn:
+        for table in ("profiles", "events", "attendance"):
+            conn.execute(f"create table public.{table} (like hello_miami.{table} including all)")
+        conn.execute("insert into public.profiles (id, luma_email) values (%s, 'a@example.org')", (uid("pub-a"),))
+        # Hello Miami's cutover in effect; migration.cutovers.app (issue 13's revision) names whose
+        has_app = conn.execute("""select exists (select 1 from information_schema.columns where table_schema = 'migration'
+                                          and table_name = 'cutovers' and column_name = 'app')""").fetchone()[0]
+        columns, values = ("run_id, status, app", "'dry-pub', 'applied', 'hello_miami'") if has_app else ("run_id, status", "'dry-pub', 'applied'")
+        conn.execute(f"insert into migration.cutovers ({columns}) values ({values})")
+    with LumaStandin(events, guests) as luma:
+        monkeypatch.setenv("LUMA_BASE_URL", luma.url)
+        monkeypatch.setenv("LUMA_API_KEY", luma.api_key)
+        assert cli("sync-luma", "--app", "hello_miami") == 0
+    assert last_sync(db_url)["target_schema"] == "public"
+    with connect(db_url) as conn:
+        counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+                  for t in ("public.events", "public.attendance", "hello_miami.events", "hello_miami_next.events")}
+    assert counts == {"public.events": 5, "public.attendance": 1, "hello_miami.events": 0, "hello_miami_next.events": 0}
+    with pytest.raises(SystemExit):  # Podium has no Luma sync
+        cli("sync-luma", "--app", "podium")

@@ -54,7 +54,7 @@ def first_failure(result) -> str | None:
                 error = error.cause
             # our own sentence wherever it sits in the chain (dlt wraps it in its extraction errors),
             # else the innermost error's last line
-            ours = [e for e in chain if e.cls_name in ("CutoverError", "GateFailed")]
+            ours = [e for e in chain if e.cls_name in ("CutoverError", "GateFailed", "MissingSetting")]
             if ours:  # already the sentence a user needs: without the class path Dagster prefixes
                 text = (ours[0].message or "").strip()
                 return text.split(f"{ours[0].cls_name}: ", 1)[-1]

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from assets.gates import report_data
+from pipelines import registry
 
 
 def reconciliation(data: dict) -> dict:
@@ -28,6 +29,8 @@ def reconciliation(data: dict) -> dict:
             for g in data["gates"]
         ],
         "value_fixes": [{k: f[k] for k in ("source", "source_table", "field", "reason", "count")} for f in data.get("value_fixes", [])],
+        # the covered applications' verdicts (SPEC §6); `passed` above is true when every one is ready
+        "apps": {app: {k: v[k] for k in ("passed", "reasons", "previous_run_id", "changes")} for app, v in data["apps"].items()},
     }
 
 
@@ -38,7 +41,8 @@ def render_html(data: dict, data_docs: str | None) -> str:
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
-    apps = [("podium", "Podium (Airtable)"), ("hello_miami", "Hello Miami (MongoDB + Luma)")]
+    labels = {"podium": "Podium (Airtable)", "hello_miami": "Hello Miami (MongoDB + Luma)"}
+    apps = [(app, labels.get(app, app), registry.title(app)) for app in data["apps"]]  # the covered ones
     data.setdefault("docs_pages", [])
     return env.get_template("report.html.j2").render(
         data=data, apps=apps, data_docs=data_docs,
@@ -46,13 +50,14 @@ def render_html(data: dict, data_docs: str | None) -> str:
     )
 
 
-def write(conn, run_id: str, directory: Path, run_succeeded: bool, error: str | None) -> dict:
-    """Write the report of dry-run `run_id` into `directory`; returns the collected data."""
+def write(run_id: str, directory: Path, run_succeeded: bool, error: str | None) -> dict:
+    """Write the report of dry-run `run_id` into `directory` (each covered application's part read
+    from its own database); returns the collected data."""
     from assets.gates.validation import load_documents
     from expectations.runner import build_data_docs
 
     directory.mkdir(parents=True, exist_ok=True)
-    data = report_data.collect(conn, run_id, run_succeeded, error)
+    data = report_data.collect(run_id, run_succeeded, error)
     docs_link = None
     try:
         index = build_data_docs(load_documents(directory), directory / "data_docs")
@@ -68,14 +73,21 @@ def write(conn, run_id: str, directory: Path, run_succeeded: bool, error: str | 
         data["data_docs_error"] = f"{type(exc).__name__}: {exc}"
     (directory / "reconciliation.json").write_text(json.dumps(reconciliation(data), indent=2, default=str))
     (directory / "report.html").write_text(render_html(data, docs_link))
-    _mark_run(conn, run_id, data["passed"], str(directory))
+    _mark_run(run_id, data["apps"], str(directory))
     return data
 
 
-def _mark_run(conn, run_id: str, passed: bool, directory: str) -> None:
+def _mark_run(run_id: str, apps: dict, directory: str) -> None:
+    """The run's outcome in each database of a covered application: passed when every covered
+    application living there is ready (so two databases each hold their own application's)."""
+    from pipelines import targets
+    from pipelines.database import connect
     from pipelines.ledger import record_run_end, record_run_start
 
-    exists = conn.execute("select 1 from migration.runs where run_id = %s", (run_id,)).fetchone()
-    if not exists:
-        record_run_start(conn, run_id, "dry_run", None, None)
-    record_run_end(conn, run_id, "success" if passed else "failed", passed=passed, report_dir=directory)
+    for url, living_there in targets.by_database(list(apps)).items():
+        passed = all(apps[app]["passed"] for app in living_there)
+        with connect(url, autocommit=True) as conn:
+            exists = conn.execute("select 1 from migration.runs where run_id = %s", (run_id,)).fetchone()
+            if not exists:
+                record_run_start(conn, run_id, "dry_run", None, None)
+            record_run_end(conn, run_id, "success" if passed else "failed", passed=passed, report_dir=directory)

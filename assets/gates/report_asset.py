@@ -19,7 +19,7 @@ class ReportConfig(dg.Config):
 @dg.asset(
     key=dg.AssetKey(["reports", "dry_run"]),
     group_name="report",
-    required_resource_keys={"postgres", "run_settings"},
+    required_resource_keys={"run_settings"},  # each application's database comes from pipelines.targets
     description="report.html, reconciliation.json and Data Docs of a dry-run, in reports/<run id>/.",
     kinds={"html"},
 )
@@ -28,13 +28,13 @@ def dry_run_report(context: dg.AssetExecutionContext, config: ReportConfig) -> d
     from assets.gates.validation import report_dir
 
     directory = report_dir(config.dry_run_id, context.resources.run_settings.report_dir)
-    with context.resources.postgres.connect(autocommit=True) as conn:
-        data = report.write(conn, config.dry_run_id, directory, config.run_succeeded, config.error)
+    data = report.write(config.dry_run_id, directory, config.run_succeeded, config.error)
     failed = [g for g in data["gates"] if g["severity"] == "error" and not g["passed"]]
     return dg.MaterializeResult(
         metadata={
             "dry_run_id": config.dry_run_id,
             "passed": data["passed"],
+            **{f"{app}_ready": v["passed"] for app, v in data["apps"].items()},
             "report": dg.MetadataValue.path(str(directory / "report.html")),
             "ledger": dg.MetadataValue.md(report_data.ledger_markdown(data["tables"])),
             "failed_gates": dg.MetadataValue.int(len(failed)),

@@ -47,7 +47,27 @@ def materialize(context, sources: list[str], snapshot_dir: str | None, url: str)
         except Exception as exc:
             failures.append(exc)
     if failures:
-        raise failures[0]
+        raise in_scope(failures[0], context.job_name, sources)
+
+
+def in_scope(error: Exception, job_name: str | None, sources: list[str]) -> Exception:
+    """A missing setting said for the applications the run covers, so that a run of both names
+    `--app` as the way to run the other alone (issue 18). A job `<app>_…` covers that application
+    (shared design: `podium_land`, `hello_miami_dry_run`), `land` and `dry_run` every one, any other
+    (the UI's ad-hoc materialization) the applications of the sources it lands."""
+    from pipelines import registry
+    from pipelines.settings import MissingSetting
+
+    if not isinstance(error, MissingSetting):
+        return error
+    own = [app for app in registry.APPLICATIONS if (job_name or "").startswith(f"{app}_")]
+    if own:
+        covering = own
+    elif job_name in ("land", "dry_run"):
+        covering = list(registry.APPLICATIONS)
+    else:
+        covering = [app for app in registry.APPLICATIONS if app in {registry.application_of(s) for s in sources}]
+    return error.within(covering=covering)
 
 
 def _run_dlt(context, source: str, pipeline, snapshot_dir: str | None, url: str):

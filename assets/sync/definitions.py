@@ -1,7 +1,9 @@
 """The scheduled incremental Luma sync, as Dagster sees it.
 
-- Assets ["hello_miami","events"] and ["hello_miami","attendance"] (group `live`) stand for the
-  LIVE tables; the sync materializes them (the candidates are ["hello_miami_next", ...], built by
+- The sync is Hello Miami's (its Luma calendar, its database `HELLO_MIAMI_DATABASE_URL`, its live
+  schema `HELLO_MIAMI_SCHEMA`); it needs no Podium setting.
+- Assets ["hello_miami","events"] and ["hello_miami","attendance"] (group `hello_miami_live`) stand
+  for Hello Miami's LIVE tables, whatever its live schema is called; the sync materializes them (the candidates are ["hello_miami_next", ...], built by
   the dry-run). A sync skipped because another one runs materializes nothing.
 - Job `sync_luma` (run tag `cutover/exclusive`: the instance runs one such run at a time) and
   schedule `sync_luma_schedule`, cron CUTOVER_SYNC_CRON (default every 15 minutes). The schedule is
@@ -24,6 +26,7 @@ from assets.resources import PostgresResource
 
 LIVE_EVENTS = dg.AssetKey(["hello_miami", "events"])
 LIVE_ATTENDANCE = dg.AssetKey(["hello_miami", "attendance"])
+GROUP = "hello_miami_live"
 
 
 class SyncConfig(dg.Config):
@@ -36,16 +39,16 @@ class SyncConfig(dg.Config):
 @dg.multi_asset(
     name="luma_sync",
     specs=[
-        dg.AssetSpec(LIVE_EVENTS, group_name="live", skippable=True, description="Live hello_miami.events, kept current from Luma."),
-        dg.AssetSpec(LIVE_ATTENDANCE, group_name="live", skippable=True, description="Live hello_miami.attendance, kept current from Luma."),
+        dg.AssetSpec(LIVE_EVENTS, group_name=GROUP, skippable=True, description="Hello Miami's live events, kept current from Luma."),
+        dg.AssetSpec(LIVE_ATTENDANCE, group_name=GROUP, skippable=True, description="Hello Miami's live attendance, kept current from Luma."),
     ],
     description="One incremental Luma sync: events in the window and their guests, upserted live.",
 )
 def luma_sync(context: dg.AssetExecutionContext, config: SyncConfig, postgres: PostgresResource):
-    from assets.sync.luma_sync import run_sync, window
+    from assets.sync.luma_sync import database_url, run_sync, window
 
     w = window(days_back=config.days_back, days_ahead=config.days_ahead, start=config.window_start, end=config.window_end)
-    outcome = run_sync(postgres.url(), w, run_id=context.run.run_id)
+    outcome = run_sync(database_url(postgres.database_url), w, run_id=context.run.run_id)
     context.log.info(outcome["message"])
     if outcome["status"] != "success":
         return
@@ -59,9 +62,11 @@ def luma_sync(context: dg.AssetExecutionContext, config: SyncConfig, postgres: P
                 description="Warns when the last successful Luma sync is older than CUTOVER_SYNC_MAX_AGE_MINUTES (default 60).")
 def luma_sync_fresh(postgres: PostgresResource) -> dg.AssetCheckResult:
     from assets.sync.freshness import last_success_age
+    from assets.sync.luma_sync import database_url
+    from pipelines.database import connect
 
     limit = float(os.environ.get("CUTOVER_SYNC_MAX_AGE_MINUTES", "60"))
-    with postgres.connect() as conn:
+    with connect(database_url(postgres.database_url)) as conn:
         age = last_success_age(conn)
     passed = age is not None and age <= limit
     description = "no successful Luma sync recorded in migration.luma_syncs" if age is None else f"last successful Luma sync {age:.0f} minutes ago (limit {limit:.0f})"

@@ -4,7 +4,8 @@ Luma has no "updated since" filter, so a sync bounds its work by time: it lists 
 events in a window (default 2 days back .. 60 days ahead) and the guests of those events only,
 merges them into raw_luma with the landing's own dlt source (write disposition merge), then
 upserts the events and attendance of that load with set-based SQL (events_upsert.sql,
-attendance_upsert.sql) into the live hello_miami tables, or into hello_miami_next while no cutover
+attendance_upsert.sql) into Hello Miami's live tables (in its database, `HELLO_MIAMI_DATABASE_URL`,
+and its live schema, `HELLO_MIAMI_SCHEMA`), or into hello_miami_next while no cutover of Hello Miami
 is in effect. It reads Luma as the dry-run does: the event, guest, stats and attendance-status rules
 are the migrations' migration.luma_events, luma_guests and the aggregate luma_stats
 (migrations/ddl/luma_events.sql, luma_guests.sql), which the models call too; the sync keeps its
@@ -46,9 +47,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from pipelines import targets
 from pipelines.errors import CutoverError
 
 HERE = Path(__file__).resolve().parent
+APP = "hello_miami"  # the Luma calendar is Hello Miami's source (registry): the sync is its alone
 
 
 @dataclass
@@ -92,10 +95,18 @@ def window(now: datetime | None = None, days_back: float | None = None, days_ahe
 
 
 def target_schema(conn) -> str:
-    """hello_miami once a cutover is in effect, else the candidates (SPEC: before the first cutover)."""
+    """Hello Miami's live schema (HELLO_MIAMI_SCHEMA, default hello_miami) once its cutover is in
+    effect, else its candidates (SPEC: before the first cutover)."""
     from assets.cutover.preconditions import cutover_in_effect
 
-    return "hello_miami" if cutover_in_effect(conn, "hello_miami") else "hello_miami_next"
+    target = targets.target(APP)
+    return target.schema if cutover_in_effect(conn, APP) else target.candidate_schema
+
+
+def database_url(configured: str | None = None) -> str:
+    """The sync's database: Hello Miami's (HELLO_MIAMI_DATABASE_URL, else DATABASE_URL), unless
+    the run's configuration names one."""
+    return configured or targets.target(APP).url
 
 
 def _start_row(conn, w: Window, run_id: str | None, status: str = "running", error: str | None = None) -> int:

@@ -35,6 +35,7 @@ MAX_OFFSET_RESTARTS = 5
 MAX_SERVER_ERROR_RETRIES = 3
 CONNECT_TIMEOUT = 5  # seconds to open a connection; reading a page may take longer (READ_TIMEOUT)
 READ_TIMEOUT = 120
+NEED = "read Podium's Airtable base"  # what its settings are for, in a missing setting's sentence
 MAX_CONNECTION_RETRIES = 2
 CLOCK_MARGIN_SECONDS = 0.01  # the server's clock and ours may disagree by a little
 
@@ -108,8 +109,8 @@ def make_api(api_key: str | None = None, endpoint_url: str | None = None, base_i
     from pyairtable import Api
     from requests import Session
 
-    api_key = api_key or settings.require("AIRTABLE_API_KEY", "reading Podium's Airtable base")
-    base_id = base_id or settings.require("AIRTABLE_BASE_ID", "reading Podium's Airtable base")
+    api_key = api_key or settings.require("AIRTABLE_API_KEY", "airtable", NEED)
+    base_id = base_id or settings.require("AIRTABLE_BASE_ID", "airtable", NEED)
     endpoint = endpoint_url or settings.optional("AIRTABLE_ENDPOINT_URL", DEFAULT_ENDPOINT)
     api = Api(api_key, endpoint_url=endpoint, retry_strategy=None, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
     session = Session()
@@ -122,7 +123,7 @@ def make_api(api_key: str | None = None, endpoint_url: str | None = None, base_i
 
 
 def base_id() -> str:
-    return settings.require("AIRTABLE_BASE_ID", "reading Podium's Airtable base")
+    return settings.require("AIRTABLE_BASE_ID", "airtable", NEED)
 
 
 def _is_expired_offset(exc: Exception) -> bool:

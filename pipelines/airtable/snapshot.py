@@ -10,6 +10,11 @@ from pipelines.airtable import TABLES
 from pipelines.airtable.client import base_id, fetch_schema, iterate_pages, make_api
 
 
+def check() -> None:
+    """Raises MissingSetting when a setting the capture needs is not set (before anything is read)."""
+    make_api()
+
+
 def write(out_dir: str) -> dict[str, int]:
     """Write the snapshot files; returns {table: records written} for the manifest."""
     folder = Path(out_dir) / "airtable"

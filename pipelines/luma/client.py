@@ -25,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from pipelines.errors import CutoverError
+from pipelines.settings import MissingSetting
 from pipelines.ratelimit import SlidingWindowLimiter
 
 DEFAULT_BASE_URL = "https://public-api.luma.com"
@@ -141,7 +142,7 @@ def api_key_from_settings() -> str:
         except Exception:
             key = None
     if not key:
-        raise CutoverError("LUMA_API_KEY is not set: it is needed to read the Luma calendar API (or pass --snapshot DIR).")
+        raise MissingSetting("LUMA_API_KEY", "luma", "read Hello Miami's Luma calendar")
     return str(key)
 
 

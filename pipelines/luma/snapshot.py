@@ -12,8 +12,14 @@ import json
 import os
 from pathlib import Path
 
-from pipelines.luma.client import LumaClient, RequestStats
+from pipelines.luma.client import LumaClient, RequestStats, api_key_from_settings
 from pipelines.luma.entries import api_id
+
+
+def check(api_key: str | None = None, **_) -> None:
+    """Raises MissingSetting when LUMA_API_KEY is not set and no key is given (before anything is read)."""
+    if api_key is None:
+        api_key_from_settings()
 
 
 def write(out_dir: str | os.PathLike, base_url: str | None = None, api_key: str | None = None,

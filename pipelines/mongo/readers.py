@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pipelines.errors import CutoverError
+from pipelines.settings import MissingSetting
 
 DEFAULT_DB = "hello_miami"
 
@@ -108,9 +109,7 @@ def manifest_counts(snapshot_dir: str | os.PathLike, source: str) -> dict[str, i
 def live_database(client: Any = None):
     """The Hello Miami database: the injected client (tests: mongomock) or MongoClient(MONGO_URI)."""
     if client is None:
-        uri = _setting("MONGO_URI", "mongo_uri")
-        if not uri:
-            raise CutoverError("MONGO_URI is not set: it is needed to read Hello Miami's MongoDB (or pass --snapshot DIR).")
+        uri = mongo_uri()
         import pymongo
         from bson.codec_options import DatetimeConversion
 
@@ -118,6 +117,14 @@ def live_database(client: Any = None):
                                      datetime_conversion=DatetimeConversion.DATETIME_AUTO,
                                      serverSelectionTimeoutMS=int(os.environ.get("MONGO_TIMEOUT_MS", "15000")))
     return client[_setting("MONGO_DB", "mongo_db") or DEFAULT_DB]
+
+
+def mongo_uri() -> str:
+    """MONGO_URI (environment, then dlt's secrets.toml), or the sentence naming it."""
+    uri = _setting("MONGO_URI", "mongo_uri")
+    if not uri:
+        raise MissingSetting("MONGO_URI", "mongo", "read Hello Miami's MongoDB")
+    return uri
 
 
 def read_live(database: Any, collection: str, batch_size: int) -> Iterator[dict]:

@@ -16,6 +16,12 @@ from pipelines.mongo import readers
 from pipelines.mongo.collections import COLLECTIONS
 
 
+def check(client: Any = None, **_) -> None:
+    """Raises MissingSetting when MONGO_URI is not set and no client is given (before anything is read)."""
+    if client is None:
+        readers.mongo_uri()
+
+
 def write(out_dir: str | os.PathLike, client: Any = None, batch_size: int = 5000) -> dict[str, int]:
     """Dump every collection; returns `{collection: documents written}`
     (pipelines.snapshot prefixes `mongo.` for the manifest)."""
