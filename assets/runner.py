@@ -14,22 +14,8 @@ from pathlib import Path
 from pipelines import settings
 from pipelines.database import connect, database_url, with_database
 
-DAGSTER_YAML = """\
-# Written by the project (assets/runner.py). Run history in PostgreSQL, shared by CLI and UI.
-storage:
-  postgres:
-    postgres_url:
-      env: DAGSTER_PG_URL
-run_coordinator:
-  module: dagster._core.run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    tag_concurrency_limits:
-      - key: cutover/exclusive
-        limit: 1
-telemetry:
-  enabled: false
-"""
+# one instance configuration for `make ui`, the CLI and production (README "Deployment")
+INSTANCE_YAML = Path(__file__).resolve().parent / "deploy" / "dagster.yaml"
 
 
 def _psycopg2(url: str) -> str:
@@ -39,6 +25,7 @@ def _psycopg2(url: str) -> str:
     return f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres", "postgresql+psycopg") else url
 
 
+_OURS = ("# Written by the project", "# The Dagster instance this project ships")
 _DERIVED = "_CUTOVER_DERIVED_DAGSTER_PG_URL"
 _USERS = "_CUTOVER_USER_DAGSTER_PG_URL"
 
@@ -71,8 +58,11 @@ def prepare_dagster_home() -> Path:
     dagster_home = Path(os.environ.get("DAGSTER_HOME") or settings.home() / "dagster")
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    shipped = INSTANCE_YAML.read_text()
+    # a file the project wrote (older versions wrote their own first line) follows the shipped one;
+    # a file someone wrote by hand is theirs
+    if not config.exists() or (config.read_text() != shipped and config.read_text().startswith(_OURS)):
+        config.write_text(shipped)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     os.environ["DAGSTER_PG_URL"] = os.environ[_DERIVED] = dagster_storage_url()
     return dagster_home

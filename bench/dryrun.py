@@ -133,8 +133,8 @@ def run_dry_run(snapshot: Path, url: str, dagster_home: Path, report_dir: Path) 
 
 
 def fresh_dagster_home(work_dir: Path) -> Path:
-    from assets.runner import DAGSTER_YAML
+    from assets.runner import INSTANCE_YAML
 
     home = Path(tempfile.mkdtemp(prefix="dagster-", dir=work_dir))
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    (home / "dagster.yaml").write_text(INSTANCE_YAML.read_text())
     return home

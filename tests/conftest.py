@@ -20,14 +20,20 @@ ensure_runtime_dir()
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests on a distribution's PostgreSQL server need its binaries (tests/throwaway_postgres.py)."""
+    """Tests on a distribution's PostgreSQL server need its binaries (tests/throwaway_postgres.py);
+    browser tests need Chromium (tests/browser.py). Both are installed by .ci/run."""
+    from tests.browser import chromium_binary
     from tests.throwaway_postgres import DISTRIBUTION_BINDIR_VARIABLE, distribution_bindir
 
-    if distribution_bindir() is None:
-        skip = pytest.mark.skip(reason=f"no distribution PostgreSQL: set {DISTRIBUTION_BINDIR_VARIABLE} (see .ci/run)")
-        for item in items:
-            if "distribution_server" in item.keywords:
-                item.add_marker(skip)
+    needs = {
+        "distribution_server": (distribution_bindir() is None, f"no distribution PostgreSQL: set {DISTRIBUTION_BINDIR_VARIABLE} (see .ci/run)"),
+        "browser": (chromium_binary() is None, "no Chromium: apt-get install chromium (see .ci/run)"),
+    }
+    for marker, (missing, reason) in needs.items():
+        if missing:
+            for item in items:
+                if marker in item.keywords:
+                    item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _admin_url() -> str:
