@@ -44,8 +44,11 @@ def test_the_report_renders_offline_with_its_verdict(report):
     dom, requests = render(report)
     assert requests == [], f"report.html tried to reach the network: {requests[:5]}"
     text = re.sub(r"<[^>]+>", " ", dom)
-    assert "Ready to cut over." in text
-    assert "Not ready" not in text
+    from pipelines import registry
+
+    for app in registry.APPLICATIONS:
+        assert f"{registry.title(app)}: ready to cut over." in text
+    assert "not ready" not in text.lower()
 
 
 def test_a_page_that_loads_from_a_cdn_is_caught(tmp_path):
