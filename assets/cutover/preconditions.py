@@ -140,12 +140,13 @@ def check_same_ddl(conn) -> None:
     """The candidates must have exactly the live DDL (SPEC §6): the swap replaces data, never the
     applications' schema. Compared with migrations.ddl.catalog (columns, keys, indexes)."""
     from migrations.ddl.catalog import compare_schemas
+    from pipelines import targets
 
-    for app in APPS:
-        found = compare_schemas(conn, app, f"{app}_next")
+    for target in targets.targets():
+        found = compare_schemas(conn, target.schema, target.candidate_schema, registry.APPLICATIONS[target.app].tables)
         if found:
             more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
-            raise GateFailed(f"{app}_next does not have the live DDL of {app}: {'; '.join(found[:3])}{more}; run `cutover migrate`, then `cutover dry-run` again.")
+            raise GateFailed(f"{target.candidate_schema} does not have the live DDL of {target.schema}: {'; '.join(found[:3])}{more}; run `cutover dry-run` again (it clones the live tables).")
 
 
 def check_candidates_built_by(conn, run: dict) -> dict[str, int]:
