@@ -8,6 +8,8 @@ fills (the registry's), so CANDIDATE drops it.
 
 from __future__ import annotations
 
+import re
+
 from migrations.ddl.spec import spec
 from pipelines import registry
 
@@ -37,3 +39,36 @@ MIGRATION_PRIMARY_KEYS = {
     "cutovers": ("cutover_id",), "luma_syncs": ("sync_id",),
     "live_writes": ("cutover_id", "schema_name", "table_name", "writer"),
 }
+
+
+_NEUTRAL = {"boolean": "false", "integer": "0", "text": "''"}
+
+
+def filled(statement: str) -> str:
+    """A hand-written `insert into <schema>.<table> (cols) values (...)[, (...)] [returning ...]` of a
+    test, with a neutral value ('' / false / 0) added for every NOT NULL column without default it
+    leaves out: Podium's own tables declare no defaults, and a test row is about its other columns."""
+    match = re.match(r"\s*insert into (\w+)\.(\w+) \(([^)]*)\) values ", statement)
+    schema, table, cols = match.groups()
+    app = next(a for a in EXPECTED if schema in (a, f"{a}_next", f"{a}_prev")) if schema != "public" else "podium"
+    given = {c.strip() for c in cols.split(",")}
+    extra = [(name, _NEUTRAL["text" if kind.startswith("character varying") else kind])
+             for name, kind, not_null, default in EXPECTED[app][table]["columns"]
+             if not_null and default is None and name not in given]
+    if not extra:
+        return statement
+    names, values = ", " + ", ".join(n for n, _ in extra), ", " + ", ".join(v for _, v in extra)
+    head, rest = statement[:match.end()], statement[match.end():]
+    head = head.replace(f"({cols})", f"({cols}{names})", 1)
+    out, depth, quoted = [], 0, False
+    for char in rest:
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+            if depth == 0:
+                out.append(values)
+        out.append(char)
+    return head + "".join(out)
