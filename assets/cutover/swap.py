@@ -26,7 +26,8 @@ from pathlib import Path
 from psycopg import sql
 
 from assets.cutover import catalog
-from migrations.ddl import create_app_schema
+from migrations.ddl import reset_candidate_schema
+from pipelines import targets
 
 HERE = Path(__file__).resolve().parent
 APPS = ("podium", "hello_miami")
@@ -80,7 +81,7 @@ def promote_candidates(conn, cutover_id: int) -> dict:
         catalog.rename_schema(conn, live, prev)
         catalog.rename_schema(conn, candidate, live)
         catalog.give_acl(conn, live, live_acl)
-        create_app_schema(conn, app, candidate)  # the same DDL code as live (migrations/ddl)
+        reset_candidate_schema(conn, targets.target(app))  # a clone of the new live tables (migrations/ddl)
         catalog.give_acl(conn, candidate, candidate_acl)
         install_write_counters(conn, live, cutover_id)
         _pause_for_tests(conn, app)
