@@ -129,6 +129,9 @@ def test_candidates_are_cloned_from_the_live_catalog(db_url):
         conn.execute("alter table podium.users add column nickname varchar(40)")
         conn.execute("create index users_nickname_idx on podium.users (lower(nickname)) where nickname is not null")
         conn.execute("alter table hello_miami.badges add constraint badges_name_check check (name <> '')")
+        # an index on a function of the application's own schema
+        conn.execute("create function podium.norm(text) returns text immutable language sql as 'select lower($1)'")
+        conn.execute("create index users_norm_email_idx on podium.users (podium.norm(email))")
         conn.commit()
 
         reset_candidate_schemas(conn)
@@ -139,6 +142,7 @@ def test_candidates_are_cloned_from_the_live_catalog(db_url):
         assert ("nickname", "character varying(40)", False, None) in users["columns"]
         assert users["indexes"]["users_nickname_idx"] == (
             "CREATE INDEX users_nickname_idx ON users USING btree (lower((nickname)::text)) WHERE (nickname IS NOT NULL)")
+        assert users["indexes"]["users_norm_email_idx"] == "CREATE INDEX users_norm_email_idx ON users USING btree (podium.norm((email)::text))"
         assert catalog.describe(conn, "hello_miami_next")["badges"]["checks"] == {"badges_name_check": "CHECK ((name <> ''::text))"}
         # foreign keys point at the candidate tables, not the live ones
         fks = catalog.describe(conn, "podium_next")["votes"]["foreign_keys"]

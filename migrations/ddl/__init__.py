@@ -75,7 +75,7 @@ def reset_candidate_schema(conn, target) -> None:
     unique, check and foreign keys and the other indexes by name from pg_get_constraintdef /
     pg_get_indexdef, read while the search path is the live schema (so they name the live tables
     unqualified; an index definition always names its schema, which is replaced) and run while it
-    is the candidate schema (so they land on the candidate tables).
+    is the candidate schema, then the live one (so they land on the candidate tables).
     An extra column or index the application added is thus in the candidate too; its triggers,
     grants and publications are not (the candidate is ours). Does not commit: a failed dry-run
     leaves the previous candidates in place.
@@ -98,7 +98,9 @@ def reset_candidate_schema(conn, target) -> None:
     conn.execute(f'create schema "{candidate}"')
     for table in tables:
         conn.execute(f'create table "{candidate}"."{table}" (like "{live}"."{table}" including defaults including identity including generated)')
-    conn.execute("select set_config('search_path', %s, true)", (f'"{candidate}"',))
+    # the live schema second: a function or table of the application's that a definition names
+    # (and that the candidate does not clone) still resolves
+    conn.execute("select set_config('search_path', %s, true)", (f'"{candidate}", "{live}"',))
     for (statement,) in definitions:
         conn.execute(catalog.index_on(statement, live, candidate) if statement.startswith("CREATE ") else statement)
     conn.execute("select set_config('search_path', %s, true)", (saved,))
