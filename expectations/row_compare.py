@@ -124,6 +124,7 @@ _KEY = "the row's identity: judged by the lineage and the anti-joins"
 _TIME = "a timestamp: UTC and the ObjectId fallback are rules with tests of their own"
 _DEFAULTED = "defaulted or coerced by the model without a recorded value fix: not the raw value as it is"
 _GAP = "not compared yet"
+_NO_SOURCE = "no source field: the table's default fills it (SPEC §3.2, the application's migration 0001)"
 # Every other column of a compared candidate table, and why the hash leaves it out: a column in
 # neither list fails tests/test_rule_pins_gates.py, so dropping a compared column cannot pass unseen.
 NOT_COMPARED = {
@@ -136,6 +137,8 @@ NOT_COMPARED = {
         "id": _KEY, "created_at": _TIME, "updated_at": _TIME, "luma_attendee_id": _GAP,
         **dict.fromkeys(("verification_status", "skills", "seeking_funding", "open_to_mentoring", "streak_count",
                          "onboarding_dismissed"), _DEFAULTED),
+        **dict.fromkeys(("linkedin_url", "looking_for_cofounder", "want_product_feedback", "seeking_accelerator_intros",
+                         "want_to_give_back", "specialties", "interested_experiences"), _NO_SOURCE),
     },
     ("hello_miami", "projects"): {"id": _KEY, "created_at": _TIME, "updated_at": _TIME, "tags": _DEFAULTED, "image_urls": _DEFAULTED},
     ("hello_miami", "badges"): {"id": _KEY, "created_at": _TIME},

@@ -1,9 +1,9 @@
 """The transform gate (SPEC §5) on the candidate tables: primary and unique keys hold, foreign keys
 resolve, required columns are filled, enum-like columns hold known values.
 
-Decision: keys, foreign keys and not-null columns are read from the catalog of the live application
-schemas (`podium`, `hello_miami`: the applications' own DDL, the contract), and judged on the
-candidate tables by queries, so the gate does not trust that the candidates were built with the
+Decision: keys (unique constraints and plain unique indexes), foreign keys and not-null columns are
+read from the catalog of the live application schemas (`pipelines.targets`: the applications' own
+tables, the contract), and judged on the candidate tables by queries, so the gate does not trust that the candidates were built with the
 constraints in place. Enum-like values and the text keys that must not be empty are the rules of
 SPEC §3/§4, listed here.
 """
@@ -41,7 +41,19 @@ select cl.relname, c.contype, c.conname,
   join pg_class cl on cl.oid = c.conrelid
   left join pg_class fcl on fcl.oid = c.confrelid
  where c.connamespace = %s::regnamespace and c.contype in ('p', 'u', 'f')
- order by cl.relname, c.contype, c.conname
+union all
+-- a unique index is a unique key too (Podium's ix_users_email, ix_<table>_airtable_id): one on plain
+-- columns, without a predicate, that backs no constraint
+select cl.relname, 'u', i.relname,
+       array(select a.attname from unnest(x.indkey::int2[]) with ordinality k(n, o)
+              join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.n order by k.o)::text[],
+       null, null
+  from pg_index x
+  join pg_class i on i.oid = x.indexrelid
+  join pg_class cl on cl.oid = x.indrelid
+ where cl.relnamespace = %s::regnamespace and x.indisunique and x.indpred is null and x.indexprs is null
+   and not exists (select from pg_constraint c where c.conindid = x.indexrelid)
+ order by 1, 2, 3
 """
 NOT_NULL_SQL = """
 select cl.relname, array_agg(a.attname::text order by a.attnum)
@@ -61,21 +73,21 @@ def _key_expr(pk: list[str], alias: str = "") -> str:
     return " || ' & ' || ".join(f"coalesce({prefix}{_q(c)}::text, 'null')" for c in pk)
 
 
-def catalog(conn, app: str) -> dict[str, dict]:
-    """table -> {pk: [...], unique: [[...]], fks: [(cols, parent, parent_cols)], not_null: [...]}"""
+def catalog(conn, schema: str) -> dict[str, dict]:
+    """The live `schema`'s table -> {pk: [...], unique: [[...]], fks: [(cols, parent, parent_cols)], not_null: [...]}"""
     tables: dict[str, dict] = {}
 
     def table(name: str) -> dict:
         return tables.setdefault(name, {"pk": [], "unique": [], "fks": [], "not_null": []})
 
-    for relname, contype, _conname, cols, parent, parent_cols in conn.execute(CATALOG_SQL, (app,)).fetchall():
+    for relname, contype, _conname, cols, parent, parent_cols in conn.execute(CATALOG_SQL, (schema, schema)).fetchall():
         if contype == "p":
             table(relname)["pk"] = list(cols)
         elif contype == "u":
             table(relname)["unique"].append(list(cols))
         else:
             table(relname)["fks"].append((list(cols), parent, list(parent_cols)))
-    for relname, cols in conn.execute(NOT_NULL_SQL, (app,)).fetchall():
+    for relname, cols in conn.execute(NOT_NULL_SQL, (schema,)).fetchall():
         table(relname)["not_null"] = list(cols)
     return tables
 
@@ -119,8 +131,12 @@ def _table_gates(app: str, table: str, spec: dict) -> list[Gate]:
 
 
 def transform_gates(conn, apps=("podium", "hello_miami")) -> list[Gate]:
+    from pipelines import registry, targets
+
     gates: list[Gate] = []
     for app in apps:
-        for table, spec in sorted(catalog(conn, app).items()):
-            gates.extend(_table_gates(app, table, spec))
+        # the live schema may hold more than the migration fills (Podium's alembic_version)
+        for table, spec in sorted(catalog(conn, targets.target(app).schema).items()):
+            if table in registry.APPLICATIONS[app].tables:
+                gates.extend(_table_gates(app, table, spec))
     return gates

@@ -1,4 +1,5 @@
-"""The target DDL behaves as the applications expect: defaults, cascades, restricts, unique keys."""
+"""The target DDL behaves as the applications expect: defaults, cascades (Hello Miami), NO ACTION
+foreign keys (Podium), unique keys, widths."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import psycopg
 import pytest
 
 from pipelines.database import connect
+from tests.spec_catalog import filled
 
 
 def test_hello_miami_defaults_and_cascades(db_url):
@@ -31,14 +33,14 @@ def test_hello_miami_start_at_has_no_default(db_url):
 
 def test_podium_one_vote_per_voter_and_project(db_url):
     with connect(db_url) as conn:
-        owner = conn.execute("insert into podium.users (id, email, first_name) values (migration.stable_id('podium','users','u1'), 'o@x.y', 'O') returning id").fetchone()[0]
-        voter = conn.execute("insert into podium.users (id, email, first_name) values (migration.stable_id('podium','users','u2'), 'v@x.y', 'V') returning id").fetchone()[0]
+        owner = conn.execute(filled("insert into podium.users (id, email, first_name) values (migration.stable_id('podium','users','u1'), 'o@x.y', 'O') returning id")).fetchone()[0]
+        voter = conn.execute(filled("insert into podium.users (id, email, first_name) values (migration.stable_id('podium','users','u2'), 'v@x.y', 'V') returning id")).fetchone()[0]
         event = conn.execute(
-            "insert into podium.events (id, name, slug, join_code, owner_id) values (migration.stable_id('podium','events','e1'), 'E', 'e', 'J1', %s) returning id",
+            filled("insert into podium.events (id, name, slug, join_code, owner_id) values (migration.stable_id('podium','events','e1'), 'E', 'e', 'J1', %s) returning id"),
             (owner,),
         ).fetchone()[0]
         project = conn.execute(
-            "insert into podium.projects (id, name, join_code, owner_id, event_id) values (migration.stable_id('podium','projects','p1'), 'P', 'J2', %s, %s) returning id",
+            filled("insert into podium.projects (id, name, join_code, owner_id, event_id) values (migration.stable_id('podium','projects','p1'), 'P', 'J2', %s, %s) returning id"),
             (voter, event),
         ).fetchone()[0]
         conn.execute("insert into podium.votes (id, voter_id, project_id, event_id) values (gen_random_uuid(), %s, %s, %s)", (voter, project, event))
@@ -47,24 +49,22 @@ def test_podium_one_vote_per_voter_and_project(db_url):
         conn.rollback()
 
 
-def test_podium_user_owning_an_event_cannot_be_deleted(db_url):
+def test_podium_foreign_keys_refuse_deleting_a_referenced_row(db_url):
+    """Podium's foreign keys are NO ACTION (its md): the application deletes the rows hanging off a
+    user or an event itself; the database only refuses to leave them dangling."""
     with connect(db_url) as conn:
-        owner = conn.execute("insert into podium.users (id, email, first_name) values (migration.stable_id('podium','users','u1'), 'o@x.y', 'O') returning id").fetchone()[0]
+        owner = conn.execute(filled("insert into podium.users (id, email, first_name) values (migration.stable_id('podium','users','u1'), 'o@x.y', 'O') returning id")).fetchone()[0]
         event = conn.execute(
-            "insert into podium.events (id, name, slug, join_code, owner_id) values (migration.stable_id('podium','events','e1'), 'E', 'e', 'J1', %s) returning id",
+            filled("insert into podium.events (id, name, slug, join_code, owner_id) values (migration.stable_id('podium','events','e1'), 'E', 'e', 'J1', %s) returning id"),
             (owner,),
         ).fetchone()[0]
-        conn.execute("insert into podium.event_attendees (id, event_id, user_id) values (gen_random_uuid(), %s, %s)", (event, owner))
-        conn.commit()
-        # ON DELETE RESTRICT: 23503 foreign_key_violation before PostgreSQL 18, 23001 restrict_violation from 18
-        with pytest.raises((psycopg.errors.ForeignKeyViolation, psycopg.errors.RestrictViolation)):
-            conn.execute("delete from podium.users where id = %s", (owner,))
-        conn.rollback()
-        # deleting the event takes its attendee links with it
-        conn.execute("delete from podium.events where id = %s", (event,))
-        assert conn.execute("select count(*) from podium.event_attendees").fetchone()[0] == 0
+        conn.execute("insert into podium.event_attendees (event_id, user_id) values (%s, %s)", (event, owner))
+        for table, key in (("users", owner), ("events", event)):
+            with pytest.raises(psycopg.errors.ForeignKeyViolation), conn.transaction():  # a savepoint
+                conn.execute(f"delete from podium.{table} where id = %s", (key,))
+        assert conn.execute("select count(*) from podium.event_attendees").fetchone()[0] == 1
 
 
 def test_podium_varchar_widths_are_enforced(db_url):
     with connect(db_url) as conn, pytest.raises(psycopg.errors.StringDataRightTruncation):
-        conn.execute("insert into podium.users (id, email, first_name) values (gen_random_uuid(), 'a@b.c', %s)", ("x" * 51,))
+        conn.execute(filled("insert into podium.users (id, email, first_name) values (gen_random_uuid(), 'a@b.c', %s)"), ("x" * 51,))

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pipelines.database import connect
+from tests.spec_catalog import filled
 
 APPS = ("podium", "hello_miami")
 
@@ -55,7 +56,7 @@ def uid(key: str) -> uuid.UUID:
 
 def seed_live(conn) -> None:
     """The live state before the cutover: what the applications see today."""
-    conn.execute("insert into podium.users (id, email, first_name) values (%s, 'old@example.org', 'Old')", (uid("live-user"),))
+    conn.execute(filled("insert into podium.users (id, email, first_name) values (%s, 'old@example.org', 'Old')"), (uid("live-user"),))
     conn.execute("insert into hello_miami.profiles (id, luma_email) values (%s, 'old@example.org')", (uid("live-profile"),))
 
 
@@ -66,9 +67,9 @@ def seed_candidates(conn, run_id: str = "dry-1", passed: bool = True, finished: 
     users = [(uid(f"{run_id}-u{i}"), f"u{i}@example.org", f"User{i}") for i in range(2)]
     conn.execute("delete from podium_next.users")
     for row in users:
-        conn.execute("insert into podium_next.users (id, email, first_name) values (%s, %s, %s)", row)
+        conn.execute(filled("insert into podium_next.users (id, email, first_name) values (%s, %s, %s)"), row)
     conn.execute(
-        "insert into podium_next.events (id, name, slug, join_code, owner_id) values (%s, 'Hack', 'hack', 'J1', %s)",
+        filled("insert into podium_next.events (id, name, slug, join_code, owner_id) values (%s, 'Hack', 'hack', 'J1', %s)"),
         (uid(f"{run_id}-e"), users[0][0]),
     )
     conn.execute("insert into hello_miami_next.profiles (id, luma_email) values (%s, 'a@example.org'), (%s, 'b@example.org')",
@@ -199,7 +200,7 @@ def test_apply_refuses_when_the_candidates_were_changed_after_the_dry_run(db_url
     with connect(db_url) as conn:
         seed_candidates(conn)
         conn.execute("delete from podium_next.events")
-        conn.execute("insert into podium_next.users (id, email, first_name) values (%s, 'x@example.org', 'X')", (uid("extra"),))
+        conn.execute(filled("insert into podium_next.users (id, email, first_name) values (%s, 'x@example.org', 'X')"), (uid("extra"),))
     assert cli("apply") == 3
     err = capsys.readouterr().err
     assert "podium_next.events holds 0 rows but dry-run dry-1 built 1" in err

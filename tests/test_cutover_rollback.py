@@ -16,6 +16,7 @@ import pytest
 
 from pipelines.database import connect
 from tests.test_cutover_apply import cli, contents, dagster_db, dagster_env, live_and_candidates, seed_live_and_candidates, uid  # noqa: F401
+from tests.spec_catalog import filled
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ def test_rollback_after_live_writes_refuses_and_states_the_count(db_url, dagster
     before = seed_live_and_candidates(db_url)
     assert cli("apply") == 0
     with connect(db_url) as conn:  # the applications are running on the new live tables
-        conn.execute("insert into podium.users (id, email, first_name) values (%s, 'n1@example.org', 'N'), (%s, 'n2@example.org', 'N')",
+        conn.execute(filled("insert into podium.users (id, email, first_name) values (%s, 'n1@example.org', 'N'), (%s, 'n2@example.org', 'N')"),
                      (uid("new1"), uid("new2")))
         conn.execute("update hello_miami.profiles set bio = 'hi'")
         conn.execute("delete from hello_miami.attendance")

@@ -12,6 +12,7 @@ from pipelines.registry import mapped_fields
 from pipelines.database import connect
 from tests.gate_helpers import failures, run_phase
 from tests.model_fixtures import airtable, luma_events, luma_guests, mongo, oid, rows, run_transform
+from tests.spec_catalog import filled
 
 ROW_HASH = "migrated values match the source (row hash)"
 CONFLICTS = "MongoDB and Luma agree on event fields"
@@ -58,8 +59,8 @@ def _sources(url, asymmetric=False, luma_name="Demo night") -> str:
 
 def test_transform_primary_key_gate_fails_on_a_duplicate_and_a_null_id(db_url):
     u1, e1, p1 = (str(uuid.uuid4()) for _ in range(3))
-    rows(db_url, "insert into podium_next.users (id, airtable_id, email, first_name) values (%s, 'recU1', 'a@x.io', 'A') returning 1", (u1,))
-    rows(db_url, "insert into podium_next.events (id, airtable_id, name, slug, join_code, owner_id) values (%s, 'recE1', 'E', 'e', 'E', %s) returning 1", (e1, u1))
+    rows(db_url, filled("insert into podium_next.users (id, airtable_id, email, first_name) values (%s, 'recU1', 'a@x.io', 'A') returning 1"), (u1,))
+    rows(db_url, filled("insert into podium_next.events (id, airtable_id, name, slug, join_code, owner_id) values (%s, 'recE1', 'E', 'e', 'E', %s) returning 1"), (e1, u1))
     rows(db_url, "insert into hello_miami_next.profiles (id, luma_email) values (%s, 'sam@x.io') returning 1", (p1,))
     clean = run_phase(db_url, "transform")
     assert [o.message for o in clean if not o.passed] == []
@@ -68,7 +69,7 @@ def test_transform_primary_key_gate_fails_on_a_duplicate_and_a_null_id(db_url):
 
     # the candidates' own constraints would refuse the defects: drop them (cascade: the FKs on them)
     execute(db_url, "alter table podium_next.users drop constraint users_pkey cascade")
-    rows(db_url, "insert into podium_next.users (id, airtable_id, email, first_name) values (%s, 'recU9', 'c@x.io', 'C') returning 1", (u1,))
+    rows(db_url, filled("insert into podium_next.users (id, airtable_id, email, first_name) values (%s, 'recU9', 'c@x.io', 'C') returning 1"), (u1,))
     execute(db_url, "alter table hello_miami_next.profiles drop constraint profiles_pkey cascade")
     execute(db_url, "alter table hello_miami_next.profiles alter column id drop not null")
     rows(db_url, "insert into hello_miami_next.profiles (id, luma_email) values (null, 'kim@x.io') returning 1")

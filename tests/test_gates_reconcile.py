@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.gate_helpers import failures, run_phase
 from tests.model_fixtures import airtable, rows, run_transform
+from tests.spec_catalog import filled
 
 
 def rec(rid, created, **fields):
@@ -78,7 +79,7 @@ def test_identity_antijoin_and_ceiling(db_url, monkeypatch):
 
 def test_candidate_row_without_source_fails(db_url):
     run_id = _base(db_url)
-    rows(db_url, "insert into podium_next.users (id, email, first_name) values (gen_random_uuid(), 'ghost@example.com', '') returning 1")
+    rows(db_url, filled("insert into podium_next.users (id, email, first_name) values (gen_random_uuid(), 'ghost@example.com', '') returning 1"))
     failed = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
     orphan = failed[("podium_next.users", "every candidate row has a source record")]
     assert orphan.failed_count == 1 and "ghost" not in orphan.message

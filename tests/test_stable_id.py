@@ -9,6 +9,7 @@ import pytest
 
 from migrations.ddl.identity import stable_id
 from pipelines.database import connect
+from tests.spec_catalog import filled
 
 UUID5 = r"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
@@ -73,4 +74,4 @@ def test_null_part_gives_null_and_function_is_immutable(db_url):
 
 def test_null_id_cannot_enter_a_target_table(db_url):
     with connect(db_url) as conn, pytest.raises(psycopg.errors.NotNullViolation):
-        conn.execute("insert into podium.users (id, email, first_name) values (migration.stable_id('podium', 'users', null), 'a@b.c', 'A')")
+        conn.execute(filled("insert into podium.users (id, email, first_name) values (migration.stable_id('podium', 'users', null), 'a@b.c', 'A')"))

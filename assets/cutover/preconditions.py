@@ -162,7 +162,7 @@ def check_same_ddl(conn, target) -> None:
     found = differences(live, candidate, target.candidate_schema)
     if found:
         more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
-        raise GateFailed(f"{target.candidate_schema} does not have the live DDL of {target.schema}: {'; '.join(found[:3])}{more}; run `cutover migrate`, then `cutover dry-run` again.")
+        raise GateFailed(f"{target.candidate_schema} does not have the live DDL of {target.schema}: {'; '.join(found[:3])}{more}; run `cutover dry-run` again (it clones the live tables).")
 
 
 def check_candidates_built_by(conn, run: dict, target) -> dict[str, int]:

@@ -4,9 +4,9 @@ Decisions:
 - A model file holds one `select` (CTEs allowed); the layer decides how it is materialized:
   staging / intermediate: `drop table` + `create table as` in schema `staging` / `intermediate`
   (`-- index: col[, col]` header lines add indexes, then `analyze`); podium / hello_miami: inserted
-  into `podium_next` / `hello_miami_next` after `reset_candidate_schemas` (one transaction for both
-  candidate schemas, inserts in foreign-key order read from the catalog, so a failed step leaves no
-  half-built candidate); reconcile: this run's rows in `migration.<name>` are replaced
+  into `podium_next` / `hello_miami_next` after the target gate (`check_targets`) and
+  `reset_candidate_schemas` (one transaction for both candidate schemas, inserts in foreign-key
+  order read from the catalog, so a failed step leaves no half-built candidate); reconcile: this run's rows in `migration.<name>` are replaced
   (`-- upsert: key, ...` instead merges on those keys, for the count ledger that landing shares;
   `-- replace: key, ...` deletes the key slices the model covers and inserts, for run-less tables).
   Candidate tables are filled before their keys and indexes are built (deferred_constraints.py).
@@ -242,6 +242,8 @@ def _candidate_asset(models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetK
         from migrations.ddl import reset_candidate_schemas
 
         results = []
+        with context.resources.postgres.connect(autocommit=True) as conn:
+            check_targets(conn, context.run.run_id, models)
         with context.resources.postgres.connect(autocommit=True) as conn, conn.transaction():
             _begin(conn, context.run.run_id)
             reset_candidate_schemas(conn)
@@ -262,6 +264,27 @@ def _candidate_asset(models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetK
             )
 
     return _compute
+
+
+def check_targets(conn, run_id: str, models: list[Model]) -> None:
+    """The target gate (expectations/target.py) of every application the candidate models fill,
+    before any candidate row: recorded in migration.gate_results (committed, so the report names
+    it), then a failure stops the candidate step. `conn` is in autocommit mode."""
+    from expectations.phase import record
+    from expectations.target import target_outcomes
+    from pipelines import targets
+    from pipelines.errors import GateFailed
+
+    outcomes = []
+    with conn.transaction():
+        _begin(conn, run_id)
+        for app in sorted({m.layer for m in models}):
+            outcomes += target_outcomes(conn, targets.target(app), {m.name: m.sql for m in models if m.layer == app})
+    record(conn, run_id, outcomes)
+    failed = [example for o in outcomes for example in o.examples]
+    if failed:
+        more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+        raise GateFailed(f"the target gate failed, no candidate row was written: {'; '.join(failed[:5])}{more}.")
 
 
 def build_assets() -> list[dg.AssetsDefinition]:

@@ -3,7 +3,7 @@ between two such descriptions.
 
 Everything is schema-independent (a foreign key names the referenced table without its schema,
 an index definition omits `schema.`), so `podium` and `podium_next` describe identically when
-their DDL is the same, and a description can be written down by hand (tests/spec_catalog.py) and
+their DDL is the same, and a description can be parsed from the targets' md (migrations/ddl/spec.py) and
 compared with a live database. Types are `format_type()` (e.g. `character varying(255)`,
 `timestamp without time zone`), defaults `pg_get_expr()` (e.g. `'[]'::jsonb`), index definitions
 `pg_get_indexdef()`. `conn` is a psycopg 3 connection.
@@ -80,11 +80,18 @@ def describe(conn, schema: str) -> dict[str, dict]:
             entry["foreign_keys"][name] = (tuple(cols), ref, tuple(ref_cols), ON_DELETE[on_delete])
         else:
             entry["checks"][name] = definition
-    qualifier = re.compile(r" ON (ONLY )?" + re.escape(_quote(schema)) + r"\.")
     for table, name, definition in conn.execute(_INDEXES, (schema,)).fetchall():
         entry = tables.setdefault(table, _empty_table())
-        entry["indexes"][name] = qualifier.sub(lambda m: f" ON {m.group(1) or ''}", definition, count=1)
+        entry["indexes"][name] = index_on(definition, schema)
     return tables
+
+
+def index_on(definition: str, schema: str, new_schema: str | None = None) -> str:
+    """pg_get_indexdef() (which always names the table with its schema) with that schema removed,
+    or replaced by `new_schema`."""
+    qualifier = re.compile(r" ON (ONLY )?" + re.escape(_quote(schema)) + r"\.")
+    prefix = f"{_quote(new_schema)}." if new_schema else ""
+    return qualifier.sub(lambda m: f" ON {m.group(1) or ''}{prefix}", definition, count=1)
 
 
 def _quote(identifier: str) -> str:
@@ -135,6 +142,10 @@ def _table_differences(where: str, want: dict, have: dict) -> list[str]:
     return out
 
 
-def compare_schemas(conn, expected_schema: str, actual_schema: str) -> list[str]:
-    """Differences between two schemas' DDL, e.g. compare_schemas(conn, 'podium', 'podium_next')."""
-    return differences(describe(conn, expected_schema), describe(conn, actual_schema), actual_schema)
+def compare_schemas(conn, expected_schema: str, actual_schema: str, tables=None) -> list[str]:
+    """Differences between two schemas' DDL, e.g. compare_schemas(conn, 'podium', 'podium_next');
+    `tables`: only these (a live schema may hold more than the migration fills)."""
+    expected, actual = describe(conn, expected_schema), describe(conn, actual_schema)
+    if tables is not None:
+        expected, actual = ({t: d for t, d in found.items() if t in tables} for found in (expected, actual))
+    return differences(expected, actual, actual_schema)

@@ -1,4 +1,12 @@
-"""Target schemas podium and hello_miami (SPEC §3), and their empty candidates *_next.
+"""Formerly the live schemas podium / hello_miami and their candidates, from our own DDL.
+
+The applications own their tables (SPEC §3), so no revision creates or drops them any more:
+`migrations.upgrade` creates exactly `migrations/targets/*.md` in an EMPTY live schema after the
+revisions ran (migrations.ddl.ensure_target) and uses a complete one as it is; the candidates are
+clones of the live tables (migrations.ddl.reset_candidate_schema). This revision stays as the
+root of the chain, creating nothing. Its downgrade drops only what is ours: the candidate and
+previous-rows schemas `<app>_next` / `<app>_prev` (and a `_rolled_back` one an older cutover
+left); the live schema and its tables are the application's and stay, rows and all.
 
 Revision ID: 0001
 Revises:
@@ -7,8 +15,6 @@ Create Date: 2026-11-23
 
 from alembic import op
 
-from migrations.ddl import APPS, candidate_schema, create_app_schema
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -16,13 +22,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for app in APPS:
-        create_app_schema(op, app, app)
-        create_app_schema(op, app, candidate_schema(app))
+    pass
 
 
 def downgrade() -> None:
-    # `_prev` schemas are what a cutover leaves behind for rollback; they hold the same tables.
-    for app in APPS:
-        for schema in (candidate_schema(app), f"{app}_prev", app):
+    from pipelines import targets
+
+    for target in targets.targets():
+        for schema in (target.candidate_schema, target.prev_schema, f"{target.app}_rolled_back"):
             op.execute(f'drop schema if exists "{schema}" cascade')

@@ -10,7 +10,7 @@ Downgrade drops the column after removing those copies (rows of `hello_miami` re
 instant as a `podium` row of the same dry-run); later single-application rows stay as they are.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
