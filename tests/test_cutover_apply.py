@@ -103,10 +103,14 @@ def record_dry_run(conn, run_id, passed, finished, ledger, snapshot_dir=None, ca
 
 
 def contents(conn, schema: str) -> dict[str, list[str]]:
-    """Every table's full contents, as sorted row texts."""
+    """Every application table's full contents, as sorted row texts (not Podium's version table,
+    which the cutover never copies)."""
     from assets.cutover import catalog
+    from pipelines import registry
 
-    return {t: [r[0] for r in conn.execute(f'select x::text from "{schema}"."{t}" x order by 1')] for t in catalog.tables(conn, schema)}
+    mine = {t for a in registry.APPLICATIONS.values() for t in a.tables}
+    return {t: [r[0] for r in conn.execute(f'select x::text from "{schema}"."{t}" x order by 1')]
+            for t in catalog.tables(conn, schema) if t in mine}
 
 
 def live_and_candidates(url):

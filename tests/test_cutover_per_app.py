@@ -17,6 +17,7 @@ import pytest
 
 from assets.cutover import catalog
 from pipelines.database import connect
+from tests.spec_catalog import filled
 from tests.conftest import _create_database, _drop_database
 from tests.test_cutover_apply import cli, contents, dagster_db, dagster_env, seed_candidates, seed_live  # noqa: F401
 from tests.test_cutover_e2e import cutover
@@ -126,15 +127,19 @@ def test_a_live_schema_named_by_podium_schema_public_is_cut_over_in_place(db_url
     with connect(db_url) as conn:  # Podium's tables where its own migrations put them: schema public
         for table in catalog.tables(conn, "podium"):
             conn.execute(f"alter table podium.{table} set schema public")
-        conn.execute("insert into public.users (id, email, first_name) values (migration.stable_id('t', 'u', 'live'), 'old@example.org', 'Old')")
+        conn.execute(filled("insert into public.users (id, email, first_name) values (migration.stable_id('t', 'u', 'live'), 'old@example.org', 'Old')"))
         seed_candidates(conn)
         before, candidates = contents(conn, "public"), contents(conn, "podium_next")
-    # public also holds tables that are not Podium's (our own Alembic version table): never copied
-    assert set(before) - set(candidates) == {"cutover_alembic_version"}
+        # public also holds tables that are not Podium's application tables: never copied
+        versions = "select (select array_agg(version_num) from public.cutover_alembic_version), (select array_agg(version_num) from public.alembic_version)"
+        others = conn.execute(versions).fetchone()
+        public_tables = set(catalog.tables(conn, "public"))
+    assert {"cutover_alembic_version", "alembic_version"} <= public_tables - set(candidates)
     assert cli("apply", "--app", "podium") == 0
     assert "is live in public" in capsys.readouterr().out
     with connect(db_url) as conn:
-        assert contents(conn, "public") == {**candidates, "cutover_alembic_version": before["cutover_alembic_version"]}
+        assert contents(conn, "public") == candidates
+        assert conn.execute(versions).fetchone() == others
         assert contents(conn, "podium_prev") == {t: rows for t, rows in before.items() if t in candidates}
         assert not catalog.schema_exists(conn, "public_prev")
     assert cli("rollback", "--app", "podium") == 0

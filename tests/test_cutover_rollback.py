@@ -123,6 +123,6 @@ def test_rollback_leaves_the_counters_inert_rather_than_wait_for_a_long_reader(d
     assert live_and_candidates(db_url)["podium"] == before["podium"]
     with connect(db_url) as conn:
         assert conn.execute("select count(*) from pg_trigger where tgname like 'cutover_live_writes_%%' and tgrelid = 'podium.users'::regclass").fetchone()[0] == 4
-        conn.execute("insert into podium.users (id, email, first_name) values (%s, 'late@example.org', 'L')", (uid("late"),))
+        conn.execute(filled("insert into podium.users (id, email, first_name) values (%s, 'late@example.org', 'L')"), (uid("late"),))
         # inert: podium's latest cutover is rolled back, so nothing counts towards it
         assert conn.execute("select count(*) from migration.live_writes where schema_name = 'podium'").fetchone()[0] == 0

@@ -105,6 +105,7 @@ def test_a_failing_target_gate_stops_the_candidate_step(db_url):
 
 def test_an_applications_extra_nullable_column_and_index_reach_the_candidate_with_defaults(db_url):
     from assets.cutover.preconditions import check_same_ddl
+    from pipelines import targets
 
     _sources(db_url)
     with connect(db_url, autocommit=True) as conn:  # the application added these on its own
@@ -116,7 +117,8 @@ def test_an_applications_extra_nullable_column_and_index_reach_the_candidate_wit
     assert rows(db_url, "select indexdef from pg_indexes where schemaname = 'hello_miami_next' and indexname = 'profiles_pronouns_idx'") == [
         ("CREATE INDEX profiles_pronouns_idx ON hello_miami_next.profiles USING btree (pronouns)",)]
     with connect(db_url) as conn:
-        check_same_ddl(conn)  # what `cutover apply` requires: the candidate has exactly the live DDL
+        for target in targets.targets():
+            check_same_ddl(conn, target)  # what `cutover apply` requires: the candidate has exactly the live DDL
 
 
 def test_podium_in_the_public_schema(empty_db_url, monkeypatch):
