@@ -14,14 +14,14 @@ from tests.model_fixtures import _assets, airtable, create_raw_tables
 
 
 def _materialize(url: str, groups: list[str]):
-    from assets.resources import PostgresResource
+    from assets.resources import application_databases
 
     create_raw_tables(url)
     run_id = str(uuid.uuid4())
     with connect(url, autocommit=True) as conn:
         conn.execute("insert into migration.runs (run_id, job, started_at, status) values (%s, 'test', now(), 'running')", (run_id,))
     defs = dg.Definitions(assets=_assets(), jobs=[dg.define_asset_job("t", selection=dg.AssetSelection.groups(*groups))],
-                          resources={"postgres": PostgresResource(database_url=url)})
+                          resources=application_databases(url))
     return defs.resolve_job_def("t").execute_in_process(run_id=run_id, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 

@@ -27,8 +27,9 @@ def create_app_schema(target, app: str, schema: str) -> None:
     APPS[app].create(target, schema)
 
 
-def reset_candidate_schemas(conn) -> None:
-    """Drop `podium_next` and `hello_miami_next` (cascade) and rebuild them empty with the live DDL.
+def reset_candidate_schemas(conn, apps=None) -> None:
+    """Drop `podium_next` and `hello_miami_next` (cascade; only `apps`' when given: each
+    application's candidates are built in its own database) and rebuild them empty with the live DDL.
 
     `conn` is a psycopg 3 connection (a SQLAlchemy Connection works too). Runs inside the caller's
     transaction and does not commit, so a failed dry-run leaves the previous candidates in place.
@@ -37,7 +38,7 @@ def reset_candidate_schemas(conn) -> None:
     """
     from migrations.ddl import _build
 
-    for app in APPS:
+    for app in apps or APPS:
         schema = candidate_schema(app)
         _build.execute(conn, [f'drop schema if exists "{schema}" cascade'])
         create_app_schema(conn, app, schema)
