@@ -25,6 +25,13 @@ COMMANDS = {
 }
 
 
+def add_app_option(parser: argparse.ArgumentParser) -> None:
+    from pipelines import registry
+
+    parser.add_argument("--app", choices=list(registry.APPLICATIONS),
+                        help="only this application: its sources, settings and database (default: every application)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cutover", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="show Dagster's own log")
@@ -37,9 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p = sub.add_parser("land", help=COMMANDS["land"][1])
     p.add_argument("--snapshot", help="read the sources present in this snapshot directory from it")
+    add_app_option(p)
     p = sub.add_parser("dry-run", help=COMMANDS["dry-run"][1])
     p.add_argument("--snapshot")
     p.add_argument("--report-dir", help="default reports/<run id>/")
+    add_app_option(p)
     sub.add_parser("apply", help=COMMANDS["apply"][1])
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
     p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")
@@ -66,13 +75,15 @@ def check_snapshot_dir(path: str | None) -> None:
 MIGRATED_FIRST = {"land", "dry-run", "apply", "rollback", "sync-luma"}
 
 
-def ensure_migrated() -> None:
+def ensure_migrated(app: str | None = None) -> None:
+    """Every database of `app` (default: every application), once per distinct database."""
     import migrations
-    from pipelines.database import check_server, database_url
+    from pipelines.database import check_server
+    from pipelines.targets import by_database
 
-    url = database_url()
-    check_server(url)  # an unreachable or too old server is one sentence, before Alembic's traceback
-    migrations.upgrade(url)
+    for url in by_database([app] if app else None):
+        check_server(url)  # an unreachable or too old server is one sentence, before Alembic's traceback
+        migrations.upgrade(url)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_snapshot_dir(getattr(args, "snapshot", None))
         if args.command in MIGRATED_FIRST:
-            ensure_migrated()
+            ensure_migrated(getattr(args, "app", None))
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
