@@ -153,7 +153,7 @@ def test_combined_dry_run_puts_each_application_in_its_own_database(db_url, seco
     from assets.cli import main
 
     # a tiny dirty sample quarantines a larger share than the real base (as in test_cutover_e2e)
-    monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.6")
+    monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.9")
     sample = tmp_path / "sample"
     assert main(["sample", "--out", str(sample), "--scale", "0.02"]) == 0
     _scoped_env(monkeypatch, db_url, second_db)

@@ -34,7 +34,7 @@ def materialize(context, sources: list[str], snapshot_dir: str | None, urls: dic
     from assets.land.concurrent import land_each
 
     run_id = context.run.run_id
-    apps = sorted({registry.application_of(source) for source in sources})
+    apps = [app for app in registry.APPLICATIONS if app in {registry.application_of(s) for s in sources}]
     for url in dict.fromkeys(urls.values()):
         with connect(url) as conn:
             land.record_run(conn, run_id, context.job_name or "land", snapshot_dir, apps)
