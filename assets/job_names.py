@@ -1,5 +1,6 @@
-"""The jobs' names (design.md), apart from their definitions so the report sensor can name them
-without importing the jobs (assets/jobs.py and the gates' definitions are independent layers)."""
+"""The names of jobs and groups (design.md), apart from their definitions so the report sensor and
+the land step can name them without importing the jobs (assets/jobs.py and the phases'
+definitions are independent layers)."""
 
 from pipelines import registry
 
@@ -10,3 +11,13 @@ def job_name(kind: str, app: str | None = None) -> str:
 
 
 DRY_RUN_JOBS = tuple(job_name("dry_run", app) for app in (None, *registry.APPLICATIONS))
+
+
+def group_name(app: str, layer: str) -> str:
+    """`<app>_<layer>`: layers raw, staging, intermediate, candidates, reconcile."""
+    return f"{app}_{layer}"
+
+
+def raw_group(source: str) -> str:
+    """The group of a source's raw tables: its application's `<app>_raw`."""
+    return group_name(registry.application_of(source), "raw")

@@ -7,18 +7,18 @@ application, and `report`. `land` and `dry_run` cover both applications; `<app>_
 
 import dagster as dg
 
-from assets.job_names import job_name
+from assets.job_names import group_name, job_name
 from pipelines import registry
 
 DRY_RUN_LAYERS = ("raw", "staging", "intermediate", "candidates", "reconcile")
 
 
 def land_groups(*apps: str) -> list[str]:
-    return [f"{app}_raw" for app in apps or registry.APPLICATIONS]
+    return [group_name(app, "raw") for app in apps or registry.APPLICATIONS]
 
 
 def dry_run_groups(*apps: str) -> list[str]:
-    return [f"{app}_{layer}" for app in apps or registry.APPLICATIONS for layer in DRY_RUN_LAYERS]
+    return [group_name(app, layer) for app in apps or registry.APPLICATIONS for layer in DRY_RUN_LAYERS]
 
 
 def _jobs(app: str | None, whose: str) -> list:

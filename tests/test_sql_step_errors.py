@@ -30,7 +30,7 @@ def test_a_failing_model_names_its_file_and_postgresqls_primary_message(db_url):
                                 "fields": {"email": "a@x.io", "dob": "1990-01-01"}}])
     with connect(db_url, autocommit=True) as conn:  # what a server without the function says
         conn.execute("drop function migration.try_date(text)")
-    result = _materialize(db_url, ["staging"])
+    result = _materialize(db_url, ["podium_staging"])
     assert not result.success
     assert first_failure(result) == ("model sql_models/staging/stg_airtable__users.sql failed in PostgreSQL: "
                                      "function migration.try_date(text) does not exist.")

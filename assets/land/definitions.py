@@ -21,15 +21,11 @@ import importlib.util
 
 import dagster as dg
 
+from assets.job_names import raw_group
 from assets.resources import db_key
 from pipelines import registry
 
 TABLES = {source: registry.table_names(source) for source in registry.SOURCES}
-
-
-def raw_group(source: str) -> str:
-    """`<app>_raw`: the group of a source's raw tables (design.md)."""
-    return f"{registry.application_of(source)}_raw"
 
 
 def _available(source: str) -> bool:

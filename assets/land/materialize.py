@@ -11,14 +11,16 @@ from pipelines import land
 
 
 def translator(source: str):
-    """Asset keys [raw_<source>, table] in group `land`, no upstream source assets."""
+    """Asset keys [raw_<source>, table] in the application's group `<app>_raw`, no upstream source assets."""
     import dagster as dg
     from dagster_dlt import DagsterDltTranslator
+
+    from assets.job_names import raw_group
 
     class RawTranslator(DagsterDltTranslator):
         def get_asset_spec(self, data):
             spec = super().get_asset_spec(data)
-            return spec.replace_attributes(key=dg.AssetKey([f"raw_{source}", str(data.resource.table_name)]), deps=[], group_name="land")
+            return spec.replace_attributes(key=dg.AssetKey([f"raw_{source}", str(data.resource.table_name)]), deps=[], group_name=raw_group(source))
 
     return RawTranslator()
 

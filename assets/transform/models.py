@@ -87,7 +87,9 @@ class Model:
 
     @property
     def group(self) -> str:
-        return f"{self.app}_{LAYER_GROUP[self.layer]}"
+        from assets.job_names import group_name
+
+        return group_name(self.app, LAYER_GROUP[self.layer])
 
     @property
     def table(self) -> str:
