@@ -193,3 +193,18 @@ def test_reconcile_of_one_application_keeps_the_others_rows_of_the_run(db_url):
     assert {t: rows(db_url, query.format(t), (run_id,)) for t in before} == before
     assert rows(db_url, "select application, key from migration.conflicts where run_id = %s order by 1", (run_id,)) == [
         ("hello_miami", "kept")]
+
+
+@pytest.mark.parametrize("job", ["dry_run", "podium_dry_run", "hello_miami_dry_run"])
+def test_a_dry_run_launched_in_the_ui_gets_its_report_for_every_dry_run_job(job):
+    from types import SimpleNamespace
+
+    from assets.gates.report_sensor import _request
+
+    run = dg.DagsterRun(job_name=job, run_id=str(uuid.uuid4()), tags={})
+    request = _request(SimpleNamespace(dagster_run=run), True)
+    assert isinstance(request, dg.RunRequest) and request.tags == {"cutover/dry_run_id": run.run_id}
+    cli = dg.DagsterRun(job_name=job, run_id=str(uuid.uuid4()), tags={"cutover/report": "cli"})
+    assert isinstance(_request(SimpleNamespace(dagster_run=cli), True), dg.SkipReason)  # the CLI writes its own
+    assert isinstance(_request(SimpleNamespace(dagster_run=dg.DagsterRun(job_name="podium_land", run_id="x")), True),
+                      dg.SkipReason)
