@@ -208,3 +208,21 @@ def test_a_dry_run_launched_in_the_ui_gets_its_report_for_every_dry_run_job(job)
     assert isinstance(_request(SimpleNamespace(dagster_run=cli), True), dg.SkipReason)  # the CLI writes its own
     assert isinstance(_request(SimpleNamespace(dagster_run=dg.DagsterRun(job_name="podium_land", run_id="x")), True),
                       dg.SkipReason)
+
+
+def test_land_of_one_application_lands_only_its_sources(db_url, tmp_path, capsys):
+    """Both applications in one database: `cutover land --app hello_miami` from a snapshot holding
+    both lands MongoDB and Luma only, and the run says it covered Hello Miami."""
+    from assets.cli import main
+
+    sample = tmp_path / "sample"
+    assert main(["sample", "--out", str(sample), "--scale", "0.02"]) == 0
+    assert main(["land", "--app", "hello_miami", "--snapshot", str(sample)]) == 0
+    placed = _applications_in(db_url)
+    assert {t for t, apps in placed.items() if apps - {"hello_miami"}} == set(), placed
+    assert {"raw_mongo.profiles", "raw_luma.events"} <= set(placed)
+    with connect(db_url) as conn:
+        assert conn.execute("select job, apps from migration.runs").fetchall() == [("hello_miami_land", ["hello_miami"])]
+        sources = conn.execute("select distinct source from migration.count_ledger order by 1").fetchall()
+    assert sources == [("luma",), ("mongo",)]
+    assert "airtable." not in capsys.readouterr().out
