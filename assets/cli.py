@@ -27,6 +27,11 @@ COMMANDS = {
 }
 
 
+def add_app_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--app", choices=list(registry.APPLICATIONS),
+                        help="only this application: its sources, settings and database (default: every application)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cutover", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="show Dagster's own log")
@@ -37,20 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p = sub.add_parser("snapshot", help=COMMANDS["snapshot"][1])
     p.add_argument("--out", required=True)
-    p.add_argument("--app", choices=list(registry.APPLICATIONS),
-                   help="capture only this application's sources, with only its settings (default: every application)")
+    add_app_option(p)
     p = sub.add_parser("land", help=COMMANDS["land"][1])
     p.add_argument("--snapshot", help="read the sources present in this snapshot directory from it")
+    add_app_option(p)
     p = sub.add_parser("dry-run", help=COMMANDS["dry-run"][1])
     p.add_argument("--snapshot")
     p.add_argument("--report-dir", help="default reports/<run id>/")
-    from pipelines.registry import APPLICATIONS
-
-    one_app = {"choices": list(APPLICATIONS), "help": "this application only (default: each, in its own transaction)"}
+    add_app_option(p)
     p = sub.add_parser("apply", help=COMMANDS["apply"][1])
-    p.add_argument("--app", **one_app)
+    add_app_option(p)
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
-    p.add_argument("--app", **one_app)
+    add_app_option(p)
     p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")
     p = sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
     p.add_argument("--app", choices=["hello_miami"], help="the sync is Hello Miami's alone (accepted for scripts passing --app)")
@@ -76,13 +79,15 @@ def check_snapshot_dir(path: str | None) -> None:
 MIGRATED_FIRST = {"land", "dry-run", "apply", "rollback", "sync-luma"}
 
 
-def ensure_migrated() -> None:
+def ensure_migrated(app: str | None = None) -> None:
+    """Every database of `app` (default: every application), once per distinct database."""
     import migrations
-    from pipelines.database import check_server, database_url
+    from pipelines.database import check_server
+    from pipelines.targets import by_database
 
-    url = database_url()
-    check_server(url)  # an unreachable or too old server is one sentence, before Alembic's traceback
-    migrations.upgrade(url)
+    for url, apps in by_database([app] if app else None).items():
+        check_server(url)  # an unreachable or too old server is one sentence, before Alembic's traceback
+        migrations.upgrade(url, apps=apps)  # only the applications living there get their tables
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_snapshot_dir(getattr(args, "snapshot", None))
         if args.command in MIGRATED_FIRST:
-            ensure_migrated()
+            ensure_migrated(getattr(args, "app", None))
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -1,5 +1,10 @@
 """Resources shared by every phase. Values come from the environment, so the UI and the CLI agree;
-the CLI overrides them per run through run config (e.g. `--snapshot DIR`)."""
+the CLI overrides them per run through run config (e.g. `--snapshot DIR`).
+
+Every asset and check that reads or writes an application's tables requires that application's
+database, `podium_db` / `hello_miami_db` (design.md: everything one application's migration needs
+lives in its own database). `postgres` stays for what is not yet scoped to one application (the
+report, the cutover, the Luma sync): `DATABASE_URL`, else the embedded server."""
 
 from __future__ import annotations
 
@@ -30,6 +35,31 @@ class PostgresResource(dg.ConfigurableResource):
         return engine(self.url())
 
 
+class ApplicationDatabase(PostgresResource):
+    """One application's database (`<app>_db`): empty `database_url` means the application's own
+    setting, resolved at run time through `pipelines.targets` (`<APP>_DATABASE_URL`, else
+    `DATABASE_URL`, else the embedded server). Run config overrides it like `postgres`."""
+
+    app: str
+
+    def url(self) -> str:
+        from pipelines.targets import database_url
+
+        return self.database_url or database_url(self.app)
+
+
+def db_key(app: str) -> str:
+    """The resource key of an application's database."""
+    return f"{app}_db"
+
+
+def application_databases(database_url: Optional[str] = None) -> dict:
+    """`<app>_db` for every application; `database_url` puts them all in one database (tests)."""
+    from pipelines import registry
+
+    return {db_key(app): ApplicationDatabase(app=app, database_url=database_url) for app in registry.APPLICATIONS}
+
+
 class SourcesResource(dg.ConfigurableResource):
     """Where the sources are read from: a snapshot directory (SPEC §2.4) or, when unset, live."""
 
@@ -48,6 +78,7 @@ class RunSettingsResource(dg.ConfigurableResource):
 def shared_resources() -> dict:
     return {
         "postgres": PostgresResource(),
+        **application_databases(),
         "sources": SourcesResource(),
         "run_settings": RunSettingsResource(),
     }

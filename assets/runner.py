@@ -75,8 +75,10 @@ def instance():
     return dg.DagsterInstance.get()
 
 
-def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = None, *, quiet: bool = True, dagster_instance=None):
+def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = None, *, quiet: bool = True, dagster_instance=None,
+            apps: list[str] | None = None):
     """Execute job `job_name` of the code location in process; returns the ExecuteInProcessResult.
+    `apps`: the applications whose databases the job writes (default: the default database).
 
     The result is returned even when a step failed: callers decide the exit status from it and
     from the gate results the run recorded.
@@ -96,32 +98,44 @@ def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = N
         tags=tags,
         raise_on_error=False,
     )
-    fail_abandoned_dagster_runs(dagster_instance, result.run_id)
+    fail_abandoned_dagster_runs(dagster_instance, result.run_id, apps)
     return result
 
 
-def fail_abandoned_dagster_runs(dagster_instance, run_id: str) -> None:
+def databases(apps: list[str] | None) -> list[str]:
+    """The databases of `apps` (each once), or the default database when none is named."""
+    from pipelines.targets import by_database
+
+    return list(by_database(apps)) if apps else [database_url()]
+
+
+def fail_abandoned_dagster_runs(dagster_instance, run_id: str, apps: list[str] | None = None) -> None:
     """Dagster's side of the runs that run `run_id` found abandoned (pipelines/ledger.py
     `fail_abandoned_runs`: their process is gone): reported failed through the instance, so they
     stop showing as STARTED. Dagster's own run monitoring needs its daemon and a run launcher; the
     CLI's in-process runs have neither."""
     from pipelines.ledger import notes
 
-    with connect() as conn:
-        found = [note for note in notes(conn, run_id) if note.get("kind") == "abandoned_run"]
+    found = []
+    for url in databases(apps):
+        with connect(url) as conn:
+            found += [note for note in notes(conn, run_id) if note.get("kind") == "abandoned_run"]
     for note in found:
         run = dagster_instance.get_run_by_id(note["run_id"])
         if run is not None and not run.is_finished:
             dagster_instance.report_run_failed(run, message=note["text"])
 
 
-def print_notes(command: str, run_id: str) -> None:
-    """The run's notes (migration.runs.notes) as warnings on stderr: a run that had to mark an
-    abandoned one failed, a snapshot without manifest.json."""
+def print_notes(command: str, run_id: str, apps: list[str] | None = None) -> None:
+    """The run's notes (migration.runs.notes, in each database of `apps`) as warnings on stderr: a
+    run that had to mark an abandoned one failed, a snapshot without manifest.json (said once)."""
     import sys
 
     from pipelines.ledger import notes
 
-    with connect() as conn:
-        for note in notes(conn, run_id):
-            print(f"cutover {command}: warning: {note['text']}", file=sys.stderr)
+    said = []
+    for url in databases(apps):
+        with connect(url) as conn:
+            said += [note["text"] for note in notes(conn, run_id) if note["text"] not in said]
+    for text in said:
+        print(f"cutover {command}: warning: {text}", file=sys.stderr)

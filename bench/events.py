@@ -1,8 +1,8 @@
 """Per-phase seconds from Dagster's own event log of a dry-run (runs `dry_run` and `dry_run_report`).
 
 Every step's duration is STEP_START -> STEP_SUCCESS/STEP_FAILURE of the event log. A step belongs to
-the phase of the group of the assets it materialized (land; staging/intermediate/podium/hello_miami =
-transform; reconcile); the gates are their own steps (multi-asset checks `land_gate__<app>`,
+the phase of the group of the assets it materialized (`<app>_<layer>`: raw = land;
+staging/intermediate/candidates = transform; reconcile); the gates are their own steps (multi-asset checks `land_gate__<app>`,
 `transform_gate__<app>`, `reconcile_gate__<app>`, each evaluating the gate and warning checks of one
 application), so they are classified by step key. The in-process executor runs steps one after the
 other, so a run's wall time minus its steps' sum is Dagster's own overhead.
@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-TRANSFORM_GROUPS = {"staging", "intermediate", "podium", "hello_miami"}
+TRANSFORM_LAYERS = {"staging", "intermediate", "candidates"}
 GATES = ("land_gate", "transform_gate", "reconcile_gate")
 
 
 def _phase_of_group(group: str | None) -> str:
-    if group in TRANSFORM_GROUPS:
+    from pipelines import registry
+
+    app = next((a for a in registry.APPLICATIONS if (group or "").startswith(f"{a}_")), None)
+    layer = group.removeprefix(f"{app}_") if app else group
+    if layer in TRANSFORM_LAYERS:
         return "transform"
-    return group or "other"
+    return {"raw": "land"}.get(layer, layer) or "other"
 
 
 def _steps(instance, run_id: str) -> tuple[dict, dict, dict]:

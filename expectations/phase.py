@@ -21,13 +21,16 @@ from pipelines.masking import mask_text
 
 
 def existing_tables(conn) -> set[str]:
+    """The project's tables in `conn`'s database (an application's: the gate's connection)."""
+    from pipelines.targets import OWN_SCHEMAS
+
+    schemas = list(OWN_SCHEMAS) + [f"{app}_next" for app in registry.APPLICATIONS]
     rows = conn.execute(
         """
         select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-         where c.relkind in ('r', 'p', 'v', 'm')
-           and n.nspname in ('raw_airtable', 'raw_mongo', 'raw_luma', 'staging', 'intermediate',
-                             'podium_next', 'hello_miami_next', 'migration')
-        """
+         where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any(%s)
+        """,
+        (schemas,),
     ).fetchall()
     return {r[0] for r in rows}
 

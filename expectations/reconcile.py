@@ -25,7 +25,12 @@ DEFAULT_CEILING = 0.25
 LEDGER = ("migration", "count_ledger")
 LINEAGE = ("migration", "id_lineage")
 CONFLICTS = ("migration", "conflicts")
-CLASSIFICATION = "intermediate.int_classification"
+
+
+def classification(app: str) -> str:
+    """The application's classification model (sql_models/intermediate/int_<app>__classification.sql)."""
+    return f"intermediate.int_{app}__classification"
+
 
 # list links: one source record per distinct (record, linked id)
 LINK_TABLES = {
@@ -88,7 +93,8 @@ def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
         "run": run,
         "sources": _sources_sql(app),
         "raw_keys": " union all ".join(parts),
-        "classified": f"select c.source || '.' || c.source_table as source_table, c.source_id from {CLASSIFICATION} as c "
+        "classification": classification(app),
+        "classified": f"select c.source || '.' || c.source_table as source_table, c.source_id from {classification(app)} as c "
                       f"where c.source in ({_sources_sql(app)})",
         "landed_tables": ", ".join(landed_tables),
     }
@@ -141,7 +147,7 @@ def reconcile_gates(run_id: str, existing_tables: set[str], apps=tuple(registry.
     gates: list[Gate] = []
     for app in apps:
         gates += _ledger_gates(app, run)
-        if CLASSIFICATION in existing_tables:
+        if classification(app) in existing_tables:
             gates += _raw_gates(app, run, existing_tables)
         gates += _candidate_gates(app, run, existing_tables)
         gates += row_compare_gates(app, run_id, existing_tables)

@@ -300,8 +300,9 @@ def _has(source: str, snapshot_dir: str | None) -> bool:
     return bool(snapshot_dir) and (Path(snapshot_dir) / source).is_dir()
 
 
-def record_run(conn, run_id: str, job: str, snapshot_dir: str | None) -> None:
-    """migration.runs: captured_at = the manifest's capture time, or (live) the run start."""
+def record_run(conn, run_id: str, job: str, snapshot_dir: str | None, apps: list[str] | None = None) -> None:
+    """migration.runs: captured_at = the manifest's capture time, or (live) the run start; `apps`
+    the applications the run covers."""
     from datetime import datetime, timezone
 
     from pipelines.ledger import add_note, record_run_start
@@ -310,7 +311,7 @@ def record_run(conn, run_id: str, job: str, snapshot_dir: str | None) -> None:
     if snapshot_dir:
         all_counts(snapshot_dir)  # a malformed count stops the run before anything lands
     captured = captured_at(snapshot_dir) or datetime.now(timezone.utc)
-    record_run_start(conn, run_id, job, snapshot_dir, captured)
+    record_run_start(conn, run_id, job, snapshot_dir, captured, apps)
     missing = missing_manifest(snapshot_dir)
     if missing:
         add_note(conn, run_id, "no_manifest", missing)

@@ -15,21 +15,22 @@ def operator() -> str:
     return os.environ.get("USER") or getpass.getuser()
 
 
-def record_run_start(conn, run_id: str, job: str, snapshot_dir: str | None, captured_at: datetime | str | None) -> None:
-    """The run as 'running' in this process (pid, host); runs whose process is gone are marked
-    failed first (`fail_abandoned_runs`), and the new run's notes say so."""
+def record_run_start(conn, run_id: str, job: str, snapshot_dir: str | None, captured_at: datetime | str | None,
+                     apps: list[str] | None = None) -> None:
+    """The run as 'running' in this process (pid, host), covering `apps`; runs whose process is
+    gone are marked failed first (`fail_abandoned_runs`), and the new run's notes say so."""
     import socket
 
     conn.execute(
         """
-        insert into migration.runs (run_id, job, started_at, status, snapshot_dir, captured_at, operator, pid, host)
-        values (%s, %s, now(), 'running', %s, %s, %s, %s, %s)
+        insert into migration.runs (run_id, job, started_at, status, snapshot_dir, captured_at, operator, pid, host, apps)
+        values (%s, %s, now(), 'running', %s, %s, %s, %s, %s, %s)
         on conflict (run_id) do update
            set snapshot_dir = excluded.snapshot_dir,
                captured_at = coalesce(excluded.captured_at, migration.runs.captured_at),
-               pid = excluded.pid, host = excluded.host
+               pid = excluded.pid, host = excluded.host, apps = coalesce(excluded.apps, migration.runs.apps)
         """,
-        (run_id, job, snapshot_dir, captured_at, operator(), os.getpid(), socket.gethostname()),
+        (run_id, job, snapshot_dir, captured_at, operator(), os.getpid(), socket.gethostname(), apps),
     )
     fail_abandoned_runs(conn, run_id)
 

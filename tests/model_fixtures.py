@@ -62,6 +62,13 @@ def luma_guests(url: str, event_api_id: str, entries: list[dict]) -> None:
         )
 
 
+def transform_groups(*apps: str) -> list[str]:
+    """The transform's groups (every layer after landing) of `apps`, default both."""
+    from assets.jobs import dry_run_groups
+
+    return [g for g in dry_run_groups(*apps) if not g.endswith("_raw")]
+
+
 @cache
 def _assets():
     from assets.transform.models import build_assets
@@ -73,7 +80,7 @@ def run_transform(url: str, run_id: str | None = None, captured_at: str = CAPTUR
     """Materialize the transform assets (all layers, or `groups`) under `run_id`; returns the run id."""
     import dagster as dg
 
-    from assets.resources import PostgresResource
+    from assets.resources import application_databases
 
     create_raw_tables(url)
     run_id = run_id or str(uuid.uuid4())
@@ -83,11 +90,11 @@ def run_transform(url: str, run_id: str | None = None, captured_at: str = CAPTUR
             " on conflict (run_id) do nothing",
             (run_id, captured_at),
         )
-    selection = dg.AssetSelection.groups(*(groups or ["staging", "intermediate", "podium", "hello_miami", "reconcile"]))
+    selection = dg.AssetSelection.groups(*(groups or transform_groups()))
     defs = dg.Definitions(
         assets=_assets(),
         jobs=[dg.define_asset_job("transform_test", selection=selection)],
-        resources={"postgres": PostgresResource(database_url=url)},
+        resources=application_databases(url),
     )
     result = defs.resolve_job_def("transform_test").execute_in_process(run_id=run_id, instance=dg.DagsterInstance.ephemeral())
     assert result.success

@@ -14,7 +14,7 @@ from tests.model_fixtures import create_raw_tables, rows
 def _defs(url: str, report_dir: str, duplicate: bool):
     from assets.gates.checks import build_check
     from assets.gates.resource import GreatExpectationsResource
-    from assets.resources import PostgresResource, RunSettingsResource, SourcesResource
+    from assets.resources import PostgresResource, RunSettingsResource, SourcesResource, application_databases
 
     @dg.asset(key=["raw_airtable", "users"], group_name="land", required_resource_keys={"postgres"})
     def users(context):
@@ -37,6 +37,7 @@ def _defs(url: str, report_dir: str, duplicate: bool):
         jobs=[dg.define_asset_job("land_test", selection=dg.AssetSelection.assets(users, downstream))],
         resources={
             "postgres": PostgresResource(database_url=url),
+            **application_databases(url),
             "sources": SourcesResource(),
             "run_settings": RunSettingsResource(report_dir=report_dir),
             "great_expectations": GreatExpectationsResource(),

@@ -109,10 +109,10 @@ def test_reconcile_gates_all_pass_on_clean_sources(db_url):
 def test_reconcile_gate_fails_on_phantom_twice_classified_and_quarantined_with_lineage(db_url):
     run_id = _sources(db_url)
     # a classified record that was never landed
-    rows(db_url, "insert into intermediate.int_classification (source, source_table, source_id, outcome, reason, target_table)"
+    rows(db_url, "insert into intermediate.int_podium__classification (source, source_table, source_id, outcome, reason, target_table)"
                  " values ('airtable', 'users', 'recGhost', 'quarantined', 'missing email', 'podium.users') returning 1")
     # a record classified twice
-    rows(db_url, "insert into intermediate.int_classification select * from intermediate.int_classification"
+    rows(db_url, "insert into intermediate.int_podium__classification select * from intermediate.int_podium__classification"
                  " where source = 'airtable' and source_table = 'users' and source_id = 'recU2' returning 1")
     # a migrated profile (it has its lineage row) also quarantined
     rows(db_url, "insert into migration.quarantine (run_id, source, source_table, source_id, reason)"
@@ -135,7 +135,7 @@ def test_reconcile_gate_fails_on_phantom_twice_classified_and_quarantined_with_l
 def test_phantom_classification_in_a_table_with_no_landed_record_fails(db_url):
     run_id = _sources(db_url)
     assert rows(db_url, "select count(*) from raw_airtable.votes") == [(0,)]
-    rows(db_url, "insert into intermediate.int_classification (source, source_table, source_id, outcome, reason, target_table)"
+    rows(db_url, "insert into intermediate.int_podium__classification (source, source_table, source_id, outcome, reason, target_table)"
                  " values ('airtable', 'votes', 'recVGhost', 'quarantined', 'voter not found', 'podium.votes') returning 1")
     failed = by_rule(run_phase(db_url, "reconcile", run_id, app="podium"))
     phantom = failed[("podium", "classification -> raw", "every classified record was landed")]

@@ -101,14 +101,14 @@ def test_cutover_land_exits_1_naming_the_malformed_line(db_url, tmp_path, dagste
 
 def test_materialize_land_assets_against_db_url(db_url, tmp_path):
     from assets.land.definitions import land_assets
-    from assets.resources import PostgresResource, SourcesResource
+    from assets.resources import SourcesResource, application_databases
 
     snap = tmp_path / "snap"
     snap.mkdir()
     write_full_snapshot(snap)
     result = dg.materialize(
         [land_assets("airtable")],
-        resources={"sources": SourcesResource(snapshot_dir=str(snap)), "postgres": PostgresResource(database_url=db_url)},
+        resources={"sources": SourcesResource(snapshot_dir=str(snap)), **application_databases(db_url)},
     )
     assert result.success
     materialized = {m.asset_key.to_user_string(): m.metadata for m in result.get_asset_materialization_events() and

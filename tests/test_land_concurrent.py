@@ -94,7 +94,7 @@ def test_after_warm_imports_a_landing_imports_nothing_of_a_package_with_import_c
 
 def test_a_source_that_fails_to_land_fails_the_step_after_the_others_are_landed_and_recorded(db_url, tmp_path):
     from assets.land.definitions import land_assets
-    from assets.resources import PostgresResource, SourcesResource
+    from assets.resources import SourcesResource, application_databases
     from assets.cutover.outcome import first_failure
 
     snap = tmp_path / "snap"
@@ -104,7 +104,7 @@ def test_a_source_that_fails_to_land_fails_the_step_after_the_others_are_landed_
         handle.write("not json\n")
     result = dg.materialize(
         [land_assets()],
-        resources={"sources": SourcesResource(snapshot_dir=str(snap)), "postgres": PostgresResource(database_url=db_url)},
+        resources={"sources": SourcesResource(snapshot_dir=str(snap)), **application_databases(db_url)},
         raise_on_error=False,
     )
     assert not result.success
@@ -123,14 +123,14 @@ def test_a_source_that_fails_to_land_fails_the_step_after_the_others_are_landed_
 
 def test_a_subset_selection_lands_only_the_sources_it_names(db_url, tmp_path):
     from assets.land.definitions import land_assets
-    from assets.resources import PostgresResource, SourcesResource
+    from assets.resources import SourcesResource, application_databases
 
     snap = tmp_path / "snap"
     snap.mkdir()
     write_full_snapshot(snap)
     result = dg.materialize(
         [land_assets()], selection=["raw_luma/events", "raw_luma/guests"],
-        resources={"sources": SourcesResource(snapshot_dir=str(snap)), "postgres": PostgresResource(database_url=db_url)},
+        resources={"sources": SourcesResource(snapshot_dir=str(snap)), **application_databases(db_url)},
     )
     assert result.success
     assert raw_table_counts(db_url) == {"luma.events": 2, "luma.guests": 4}

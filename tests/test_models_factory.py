@@ -20,7 +20,7 @@ def test_models_deps_are_derived_from_sql_references():
     assert users.parent_keys == {dg.AssetKey(["raw_airtable", "users"])}
     events = graph.get(dg.AssetKey(["podium_next", "events"]))
     assert events.parent_keys == {dg.AssetKey(["intermediate", "int_podium__events"])}
-    assert events.group_name == "podium"
+    assert events.group_name == "podium_candidates"
     votes = graph.get(dg.AssetKey(["intermediate", "int_podium__votes"]))
     assert {k.path[-1] for k in votes.parent_keys} == {
         "stg_airtable__votes", "int_podium__users", "int_podium__projects", "int_podium__events"}
@@ -32,9 +32,20 @@ def test_models_every_layer_has_its_group_and_one_asset_per_file():
     models = load_models()
     graph = _graph(dg.Definitions(assets=build_assets()))
     for model in models:
-        assert graph.get(model.key).group_name == model.layer
+        assert graph.get(model.key).group_name == model.group
     layers = {m.layer for m in models}
     assert layers == {"staging", "intermediate", "podium", "hello_miami", "reconcile"}
+    assert {m.group for m in models} == {f"{app}_{layer}" for app in ("podium", "hello_miami")
+                                         for layer in ("staging", "intermediate", "candidates", "reconcile")}
+    # a model runs for the application it belongs to: staging by its source, intermediate by prefix
+    owners = {m.key: m.app for m in models}
+    assert owners[dg.AssetKey(["staging", "stg_luma__guests"])] == "hello_miami"
+    assert owners[dg.AssetKey(["intermediate", "int_podium__classification"])] == "podium"
+    # each reconcile model once per application, reading only that application's classification
+    ledgers = {m.app: m for m in models if m.name == "count_ledger"}
+    assert set(ledgers) == {"podium", "hello_miami"}
+    assert {r[0] for r in ledgers["podium"].refs} == {"intermediate", "podium_next"}
+    assert {r[0] for r in ledgers["hello_miami"].refs} == {"intermediate", "hello_miami_next"}
     assert len([m for m in models if m.layer == "staging"]) == 19  # 5 Airtable + 11 MongoDB + 3 Luma tables (events, guests, duplicates)
 
 

@@ -111,12 +111,12 @@ def test_demo_slot_on_a_merged_mongo_event_points_at_the_target_event(db_url):
             createdAt=date("2024-02-01T00:00:00Z")),
     ])
     mongo(db_url, "demo_slots", [doc(10, memberId={"$oid": oid(1)}, eventId={"$oid": oid(3)}, title="Demo")])
-    run_id = run_transform(db_url, groups=["staging", "intermediate"])
+    run_id = run_transform(db_url, groups=[f"{app}_{layer}" for app in ("podium", "hello_miami") for layer in ("staging", "intermediate")])
     # judged on the rule's own model first: a broken rule fails here by name, not by the candidate's NOT NULL
     assert rows(db_url, "select mongo_id, event_id, outcome from intermediate.int_hello_miami__demo_slots") == [
         (oid(10), sid(db_url, "events", "evt-7"), "migrated")
     ], DEMO_SLOT_EVENT
-    run_transform(db_url, run_id, groups=["podium", "hello_miami", "reconcile"])
+    run_transform(db_url, run_id, groups=[f"{app}_{layer}" for app in ("podium", "hello_miami") for layer in ("candidates", "reconcile")])
     assert merges(db_url, run_id, "events") == [(oid(3), oid(2), "duplicate lumaEventId")]
     assert rows(db_url, "select id, event_id, title from hello_miami_next.demo_slots") == [
         (sid(db_url, "demo_slots", oid(10)), sid(db_url, "events", "evt-7"), "Demo")

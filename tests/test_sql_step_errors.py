@@ -14,14 +14,14 @@ from tests.model_fixtures import _assets, airtable, create_raw_tables
 
 
 def _materialize(url: str, groups: list[str]):
-    from assets.resources import PostgresResource
+    from assets.resources import application_databases
 
     create_raw_tables(url)
     run_id = str(uuid.uuid4())
     with connect(url, autocommit=True) as conn:
         conn.execute("insert into migration.runs (run_id, job, started_at, status) values (%s, 'test', now(), 'running')", (run_id,))
     defs = dg.Definitions(assets=_assets(), jobs=[dg.define_asset_job("t", selection=dg.AssetSelection.groups(*groups))],
-                          resources={"postgres": PostgresResource(database_url=url)})
+                          resources=application_databases(url))
     return defs.resolve_job_def("t").execute_in_process(run_id=run_id, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 
@@ -30,7 +30,7 @@ def test_a_failing_model_names_its_file_and_postgresqls_primary_message(db_url):
                                 "fields": {"email": "a@x.io", "dob": "1990-01-01"}}])
     with connect(db_url, autocommit=True) as conn:  # what a server without the function says
         conn.execute("drop function migration.try_date(text)")
-    result = _materialize(db_url, ["staging"])
+    result = _materialize(db_url, ["podium_staging"])
     assert not result.success
     assert first_failure(result) == ("model sql_models/staging/stg_airtable__users.sql failed in PostgreSQL: "
                                      "function migration.try_date(text) does not exist.")

@@ -6,8 +6,9 @@ Decisions:
   step, and Dagster does not start the assets downstream of it (the next phase).
 - Warnings (field absent from every record without a schema, MongoDB/Luma conflicts, reverse-link
   asymmetry) are separate non-blocking checks with severity WARN: they report, never stop a run.
+- Each check runs in its application's database (resource `<app>_db`).
 - Attachment: land -> the raw assets; transform -> the candidate table assets; reconcile -> the
-  reconcile assets (count identity and ceiling on migration.count_ledger, anti-joins and row
+  application's reconcile assets (count identity and ceiling on migration.count_ledger, anti-joins and row
   comparison on migration.id_lineage, conflicts on migration.conflicts).
 """
 
@@ -16,12 +17,20 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.gates.masking import mask_text
+from assets.resources import db_key
 from pipelines import registry
 
 RAW = {app: [(f"raw_{t.source}", t.name) for t in registry.tables(application=app)] for app in registry.APPLICATIONS}
 CANDIDATES = {app: [(f"{app}_next", t) for t in a.tables] for app, a in registry.APPLICATIONS.items()}
-RECONCILE = [("migration", "count_ledger"), ("migration", "id_lineage"), ("migration", "conflicts")]
-RESOURCES = {"postgres", "sources", "run_settings", "great_expectations"}
+# the application's reconcile assets (assets/transform/models.py keys them [migration, <app>, <model>])
+RECONCILE = {app: [("migration", app, name) for name in ("count_ledger", "id_lineage", "conflicts")]
+             for app in registry.APPLICATIONS}
+RESOURCES = {"sources", "run_settings", "great_expectations"}
+
+
+def gate_asset(path: tuple[str, ...], app: str) -> tuple[str, ...]:
+    """The table a gate names (`Gate.asset`, e.g. migration.count_ledger) of a check's asset key."""
+    return (path[0], path[2]) if path[:2] == ("migration", app) else path
 
 
 def check_names(phase: str, app: str) -> tuple[str, str]:
@@ -33,10 +42,10 @@ def check_names(phase: str, app: str) -> tuple[str, str]:
 
 def _specs(phase: str, app: str) -> list[dg.AssetCheckSpec]:
     gate, warnings = check_names(phase, app)
-    assets = {"land": RAW[app], "transform": CANDIDATES[app], "reconcile": RECONCILE}[phase]
+    assets = {"land": RAW[app], "transform": CANDIDATES[app], "reconcile": RECONCILE[app]}[phase]
     specs = [dg.AssetCheckSpec(gate, asset=dg.AssetKey(list(a)), blocking=True,
                                description=f"{phase} gate ({app}): blocking rules of SPEC §5") for a in assets]
-    warn_assets = {"land": RAW[app], "transform": [], "reconcile": [("migration", "conflicts")]}[phase]
+    warn_assets = {"land": RAW[app], "transform": [], "reconcile": [("migration", app, "conflicts")]}[phase]
     specs += [dg.AssetCheckSpec(warnings, asset=dg.AssetKey(list(a)),
                                 description=f"{phase} warnings ({app}): reported, never blocking") for a in warn_assets]
     return specs
@@ -76,7 +85,7 @@ def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:
         specs=_specs(phase, app),
         name=f"{phase}_gate__{app}",
         can_subset=True,
-        required_resource_keys=RESOURCES,
+        required_resource_keys=RESOURCES | {db_key(app)},
         description=f"Great Expectations suites of the {phase} gate for {app}.",
     )
     def _check(context):
@@ -84,15 +93,17 @@ def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:
         from expectations.phase import phase_gates, record
 
         res = context.resources
-        with res.postgres.connect(autocommit=True) as conn:
+        database = getattr(res, db_key(app))  # the gate looks at its application's database
+        with database.connect(autocommit=True) as conn:
             gates, parameters = phase_gates(phase, conn, context.run.run_id, res.sources.snapshot(), app)
-            outcomes, documents = res.great_expectations.validate(res.postgres.url(), gates, parameters)
+            outcomes, documents = res.great_expectations.validate(database.url(), gates, parameters)
             record(conn, context.run.run_id, outcomes)
         save_documents(report_dir(context.run.run_id, res.run_settings.report_dir), f"{phase}.{app}", documents)
         for key in sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
             warning = key.name == warning_name
             mine = [o for o in outcomes
-                    if tuple(o.gate.asset) == tuple(key.asset_key.path) and (o.gate.severity == "warning") == warning]
+                    if tuple(o.gate.asset) == gate_asset(tuple(key.asset_key.path), app)
+                    and (o.gate.severity == "warning") == warning]
             yield _result(key, mine, warning)
 
     return _check

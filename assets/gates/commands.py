@@ -1,7 +1,11 @@
-"""`cutover dry-run [--snapshot DIR] [--report-dir DIR]`: run the Dagster job `dry_run`, then
-ALWAYS the job `dry_run_report` (also when a gate stopped the dry-run), then the exit status:
-0 every blocking gate passed, 3 a blocking gate failed (one line per failing gate on stderr),
-1 an error that no gate explains."""
+"""`cutover dry-run [--snapshot DIR] [--report-dir DIR] [--app APP]`: run the Dagster job `dry_run`
+(or `<app>_dry_run`: that application alone, in its database), then ALWAYS the job `dry_run_report`
+(also when a gate stopped the dry-run), then the exit status: 0 every blocking gate passed, 3 a
+blocking gate failed (one line per failing gate on stderr), 1 an error that no gate explains.
+
+The report reads the run's rows from the database they are in. When the applications of a run live
+in two databases, each database's report is written to `<report dir>/<application>/` and the run
+passes when every one passes (decided here, until the report itself spans databases)."""
 
 from __future__ import annotations
 
@@ -11,38 +15,61 @@ import sys
 from pipelines.errors import CutoverError, GateFailed
 
 
+def _own_results(directory, apps: list[str]):
+    """`<directory>/<apps>/`, holding the gates' GX results of `apps` (their Data Docs)."""
+    import shutil
+
+    where = directory / "_".join(apps)
+    (where / "gx_results").mkdir(parents=True, exist_ok=True)
+    for path in (directory / "gx_results").glob("*.json"):
+        if path.stem.split(".", 1)[-1] in apps:  # `<phase>.<app>.json` (assets/gates/checks.py)
+            shutil.copy(path, where / "gx_results" / path.name)
+    return where
+
+
 def run(args) -> int:
     from assets.cutover.outcome import first_failure
+    from assets.job_names import job_name
     from assets.runner import print_notes, run_job
     from assets.gates.validation import report_dir
+    from pipelines import registry
+    from pipelines.targets import by_database
 
+    app = getattr(args, "app", None)
+    apps = [app] if app else list(registry.APPLICATIONS)
     snapshot = getattr(args, "snapshot", None)
     configured_dir = getattr(args, "report_dir", None)
     resources = {"sources": {"config": {"snapshot_dir": snapshot}}, "run_settings": {"config": {"report_dir": configured_dir}}}
     quiet = not getattr(args, "verbose", False)
-    result = run_job("dry_run", run_config={"resources": resources}, tags={"cutover/report": "cli"}, quiet=quiet)
+    result = run_job(job_name("dry_run", app), run_config={"resources": resources}, tags={"cutover/report": "cli"},
+                     quiet=quiet, apps=apps)
     error = None if result.success else first_failure(result)
-    print_notes("dry-run", result.run_id)
+    print_notes("dry-run", result.run_id, apps)
     directory = report_dir(result.run_id, configured_dir)
-    report = run_job(
-        "dry_run_report",
-        run_config={
-            "resources": {"run_settings": {"config": {"report_dir": str(directory)}}},
-            "ops": {"reports__dry_run": {"config": {"dry_run_id": result.run_id, "run_succeeded": result.success, "error": error}}},
-        },
-        quiet=quiet,
-    )
-    path = directory / "reconciliation.json"
-    if not report.success or not path.exists():
-        raise CutoverError(f"the report of dry-run {result.run_id} could not be written: {first_failure(report) or 'unknown error'}.")
-    data = json.loads(path.read_text())
-    print(f"report: {directory / 'report.html'}")
-    if data["passed"]:
+    databases = by_database(apps)
+    reports = []
+    for url, in_database in databases.items():
+        where = directory if len(databases) == 1 else _own_results(directory, in_database)
+        report = run_job(
+            "dry_run_report",
+            run_config={
+                "resources": {"run_settings": {"config": {"report_dir": str(where)}},
+                              "postgres": {"config": {"database_url": url}}},
+                "ops": {"reports__dry_run": {"config": {"dry_run_id": result.run_id, "run_succeeded": result.success, "error": error}}},
+            },
+            quiet=quiet, apps=in_database,
+        )
+        path = where / "reconciliation.json"
+        if not report.success or not path.exists():
+            raise CutoverError(f"the report of dry-run {result.run_id} could not be written: {first_failure(report) or 'unknown error'}.")
+        print(f"report: {where / 'report.html'}")
+        reports.append((where, json.loads(path.read_text())))
+    if all(data["passed"] for _where, data in reports):
         print(f"dry-run {result.run_id}: every gate passed; ready to cut over (`cutover apply`).")
         return 0
-    failing = [g for g in data["gates"] if g["severity"] == "error" and not g["passed"]]
+    failing = [(where, g) for where, data in reports for g in data["gates"] if g["severity"] == "error" and not g["passed"]]
     if failing:
-        for g in failing:
+        for _where, g in failing:
             print(f"gate failed: {g['phase']}: {g['message']}", file=sys.stderr)
-        raise GateFailed(f"dry-run {result.run_id}: {len(failing)} blocking gate(s) failed; see {directory / 'report.html'}.")
-    raise CutoverError(f"dry-run {result.run_id} did not finish: {error or 'a phase was not judged'} (report: {directory / 'report.html'}).")
+        raise GateFailed(f"dry-run {result.run_id}: {len(failing)} blocking gate(s) failed; see {failing[0][0] / 'report.html'}.")
+    raise CutoverError(f"dry-run {result.run_id} did not finish: {error or 'a phase was not judged'} (report: {reports[0][0] / 'report.html'}).")

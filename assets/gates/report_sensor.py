@@ -1,17 +1,18 @@
-"""A dry-run launched from the Dagster UI gets its report too: when a `dry_run` run ends (success
-or failure), these sensors request `dry_run_report` for it. Runs started by `cutover dry-run`
+"""A dry-run launched from the Dagster UI gets its report too: when a dry-run run ends (success
+or failure; `dry_run` or one application's `<app>_dry_run`), these sensors request `dry_run_report` for it. Runs started by `cutover dry-run`
 carry the tag `cutover/report=cli` and are skipped: the command writes their report itself."""
 
 import dagster as dg
 
 from assets.gates.report_asset import dry_run_report_job
+from assets.job_names import DRY_RUN_JOBS
 
 CLI_TAG = "cutover/report"
 
 
 def _request(context: dg.RunStatusSensorContext, succeeded: bool):
     run = context.dagster_run
-    if run.job_name != "dry_run" or run.tags.get(CLI_TAG) == "cli":
+    if run.job_name not in DRY_RUN_JOBS or run.tags.get(CLI_TAG) == "cli":
         return dg.SkipReason("not a dry-run launched outside the CLI")
     return dg.RunRequest(
         run_key=f"report-{run.run_id}",

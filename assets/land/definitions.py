@@ -1,4 +1,6 @@
-"""The land phase as Dagster assets (group `land`): one multi-asset, run by dagster-dlt.
+"""The land phase as Dagster assets (groups `podium_raw`, `hello_miami_raw`): one multi-asset, run by
+dagster-dlt. Each source lands in its application's database (resource `<app>_db`); a job that
+selects one application's raw group lands only that application's sources (the asset subsets).
 
 Asset keys are [raw_<source>, table]. The table lists are the registry's (pipelines/registry.py, the
 same names the dlt resources use), which imports nothing, so loading the code location never
@@ -7,8 +9,9 @@ build has no assets.
 
 One step for all sources (not one per source) because Dagster's in-process executor runs steps one
 after another, and the sources land faster at once (assets/land/concurrent.py). The cost: a
-source that fails to land fails the step, so neither application's transform starts in that run;
-the other sources' raw tables are landed and recorded all the same.
+source that fails to land fails the step, so neither application's transform starts in that run of
+the combined job (the per-application jobs do not share the step); the other sources' raw tables
+are landed and recorded all the same.
 
 Each materialization carries rows_landed, source_count and duration_s; a failed land gate fails
 the step after the tables' materializations are recorded (exit 3 in `cutover land`).
@@ -18,7 +21,8 @@ import importlib.util
 
 import dagster as dg
 
-from assets.resources import PostgresResource, SourcesResource
+from assets.job_names import raw_group
+from assets.resources import db_key
 from pipelines import registry
 
 TABLES = {source: registry.table_names(source) for source in registry.SOURCES}
@@ -36,18 +40,21 @@ def land_assets(*sources: str) -> dg.AssetsDefinition:
     selection lands only the sources that own a selected table."""
     sources = sources or tuple(source for source in TABLES if _available(source))
     specs = [
-        dg.AssetSpec(key=dg.AssetKey([f"raw_{source}", table]), group_name="land", kinds={"dlt", "postgres"},
+        dg.AssetSpec(key=dg.AssetKey([f"raw_{source}", table]), group_name=raw_group(source), kinds={"dlt", "postgres"},
                      description=registry.SOURCES[source].description)
         for source in sources
         for table in TABLES[source]
     ]
+    databases = {db_key(registry.application_of(source)) for source in sources}
 
-    @dg.multi_asset(name="land_sources", specs=specs, can_subset=True)
-    def _land(context: dg.AssetExecutionContext, sources: SourcesResource, postgres: PostgresResource):
+    @dg.multi_asset(name="land_sources", specs=specs, can_subset=True, required_resource_keys={"sources", *databases})
+    def _land(context: dg.AssetExecutionContext):
         from assets.land.materialize import materialize
 
-        selected = {key.path[0].removeprefix("raw_") for key in context.selected_asset_keys}
-        yield from materialize(context, [s for s in TABLES if s in selected], sources.snapshot(), postgres.url())
+        selected = [s for s in TABLES if s in {key.path[0].removeprefix("raw_") for key in context.selected_asset_keys}]
+        # each source lands in its application's database
+        urls = {s: getattr(context.resources, db_key(registry.application_of(s))).url() for s in selected}
+        yield from materialize(context, selected, context.resources.sources.snapshot(), urls)
 
     return _land
 

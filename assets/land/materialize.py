@@ -11,39 +11,46 @@ from pipelines import land
 
 
 def translator(source: str):
-    """Asset keys [raw_<source>, table] in group `land`, no upstream source assets."""
+    """Asset keys [raw_<source>, table] in the application's group `<app>_raw`, no upstream source assets."""
     import dagster as dg
     from dagster_dlt import DagsterDltTranslator
+
+    from assets.job_names import raw_group
 
     class RawTranslator(DagsterDltTranslator):
         def get_asset_spec(self, data):
             spec = super().get_asset_spec(data)
-            return spec.replace_attributes(key=dg.AssetKey([f"raw_{source}", str(data.resource.table_name)]), deps=[], group_name="land")
+            return spec.replace_attributes(key=dg.AssetKey([f"raw_{source}", str(data.resource.table_name)]), deps=[], group_name=raw_group(source))
 
     return RawTranslator()
 
 
-def materialize(context, sources: list[str], snapshot_dir: str | None, url: str):
-    """Land `sources` at once (assets/land/concurrent.py) and yield one MaterializeResult per
-    landed table (rows landed, source count, duration). A source that failed to land, or whose
-    count ledger failed, is raised after the others' materializations are yielded."""
+def materialize(context, sources: list[str], snapshot_dir: str | None, urls: dict[str, str]):
+    """Land `sources` at once (assets/land/concurrent.py), each into its database (`urls`: source ->
+    its application's database), and yield one MaterializeResult per landed table (rows landed,
+    source count, duration). The run row goes into every database the run writes, listing the
+    applications it covers. A source that failed to land, or whose count ledger failed, is raised
+    after the others' materializations are yielded."""
+    from pipelines import registry
     from pipelines.database import connect
     from assets.land.concurrent import land_each
 
     run_id = context.run.run_id
-    with connect(url) as conn:
-        land.record_run(conn, run_id, context.job_name or "land", snapshot_dir)
-        conn.commit()
+    apps = [app for app in registry.APPLICATIONS if app in {registry.application_of(s) for s in sources}]
+    for url in dict.fromkeys(urls.values()):
+        with connect(url) as conn:
+            land.record_run(conn, run_id, context.job_name or "land", snapshot_dir, apps)
+            conn.commit()
     # dlt's first pipeline loads its plugins (imports): in this thread, before the landing threads
-    pipelines = {source: land.make_pipeline(source, url) for source in sources}
-    outcomes = land_each(sources, lambda source: _run_dlt(context, source, pipelines[source], snapshot_dir, url))
+    pipelines = {source: land.make_pipeline(source, urls[source]) for source in sources}
+    outcomes = land_each(sources, lambda source: _run_dlt(context, source, pipelines[source], snapshot_dir, urls[source]))
     failures = []
     for outcome in outcomes:
         if outcome.error is not None:
             failures.append(outcome.error)
             continue
         try:
-            yield from _materializations(context, outcome, snapshot_dir, url)
+            yield from _materializations(context, outcome, snapshot_dir, urls[outcome.source])
         except Exception as exc:
             failures.append(exc)
     if failures:

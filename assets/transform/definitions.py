@@ -1,7 +1,7 @@
 """The transform phase: SQL models from raw to the candidate schemas, one asset per model.
 
-Groups per layer: staging, intermediate, podium, hello_miami, reconcile (assets/jobs.py's
-`dry_run` selects them by group). The factory is `assets/transform/models.py`.
+Groups per application and layer: `<app>_staging`, `<app>_intermediate`, `<app>_candidates`,
+`<app>_reconcile` (assets/jobs.py's `dry_run` and `<app>_dry_run` select them by group). The factory is `assets/transform/models.py`.
 """
 
 import dagster as dg

@@ -16,6 +16,15 @@ Decisions:
   treats keys nobody defines as external, so the definitions load with or without the land phase.
 - Every transaction sets `cutover.run_id` (the Dagster run id) and `timezone = UTC`, so models read
   the run id with current_setting and timestamp text is the same in every session.
+- Every model belongs to one application and runs in that application's database (resource
+  `<app>_db`, group `<app>_<layer>`): a staging model by its source (`stg_<source>__*`, the
+  registry says whose), an intermediate one by its prefix (`int_<app>__*`), a candidate by its
+  folder. A reconcile model is written once with placeholders and instantiated per application
+  (`{app}`, `{sources}`: its sources as SQL literals, `{candidate_counts}` and `{raw_records}`:
+  unions derived from the registry), keyed `[migration, <app>, <model>]`; it reads only its
+  application's classification and replaces only its application's rows of the run (rows whose
+  `source` is one of its sources, or whose `application` is it), so the other application's rows of
+  the same run survive when both share a database.
 """
 
 from __future__ import annotations
@@ -28,20 +37,29 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import sql_headers
+from assets.resources import db_key
+from pipelines import registry, sql_headers
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "sql_models"
+CANDIDATE_LAYERS = tuple(registry.APPLICATIONS)
 LAYER_SCHEMA = {
     "staging": "staging",
     "intermediate": "intermediate",
-    "podium": "podium_next",
-    "hello_miami": "hello_miami_next",
+    **{app: f"{app}_next" for app in CANDIDATE_LAYERS},
     "reconcile": "migration",
 }
-CANDIDATE_LAYERS = ("podium", "hello_miami")
-RAW_SCHEMAS = ("raw_airtable", "raw_mongo", "raw_luma")
+# the Dagster group of a layer, after the application's name (design.md)
+LAYER_GROUP = {"staging": "staging", "intermediate": "intermediate", "reconcile": "reconcile",
+               **{app: "candidates" for app in CANDIDATE_LAYERS}}
+# the record a quarantine row keeps, per source whose raw rows it quotes (Luma's are not quoted)
+QUARANTINE_RECORD = {
+    "airtable": "jsonb_build_object('id', r.id, 'createdTime', r.created_time, 'fields', r.fields)",
+    "mongo": "r.document",
+}
+RAW_SCHEMAS = tuple(f"raw_{source}" for source in registry.SOURCES)
 _REF = re.compile(
-    r"\b(raw_airtable|raw_mongo|raw_luma|staging|intermediate|podium_next|hello_miami_next)\.([a-z_][a-z0-9_]*)\b(?!\s*\()"
+    rf"\b({'|'.join(RAW_SCHEMAS + ('staging', 'intermediate') + tuple(f'{app}_next' for app in CANDIDATE_LAYERS))})"
+    r"\.([a-z_][a-z0-9_]*)\b(?!\s*\()"
 )
 
 
@@ -49,6 +67,7 @@ _REF = re.compile(
 class Model:
     layer: str
     name: str
+    app: str
     sql: str
     description: str
     refs: set[tuple[str, str]]
@@ -62,20 +81,63 @@ class Model:
 
     @property
     def key(self) -> dg.AssetKey:
+        if self.layer == "reconcile":  # one instance per application writes the same table
+            return dg.AssetKey([self.schema, self.app, self.name])
         return dg.AssetKey([self.schema, self.name])
+
+    @property
+    def group(self) -> str:
+        from assets.job_names import group_name
+
+        return group_name(self.app, LAYER_GROUP[self.layer])
 
     @property
     def table(self) -> str:
         return f"{self.schema}.{self.name}"
 
 
-def _parse(layer: str, path: Path) -> Model:
+def application_of(layer: str, name: str) -> str:
+    """The application a model file belongs to (reconcile models belong to each, see load_models)."""
+    if layer in CANDIDATE_LAYERS:
+        return layer
+    if layer == "staging":
+        return registry.application_of(name.removeprefix("stg_").split("__", 1)[0])
+    app = name.removeprefix("int_").split("__", 1)[0]
+    if layer == "intermediate" and app in registry.APPLICATIONS:
+        return app
+    raise ValueError(f"sql_models/{layer}/{name}.sql belongs to no application: name it stg_<source>__… or int_<application>__….")
+
+
+def placeholders(app: str) -> dict[str, str]:
+    """What a reconcile model's placeholders stand for in `app`'s instance (from the registry)."""
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    counts = [f"select {literal(f'{app}.{t}')} as target_table, count(*) as candidate_count from {app}_next.{t}"
+              for t in registry.APPLICATIONS[app].tables]
+    records = [f"select {literal(t.source)} as source, {literal(t.name)} as source_table, {t.source_id} as source_id, "
+               f"{QUARANTINE_RECORD[t.source]} as record from {t.raw} as r"
+               for t in registry.tables(application=app) if t.source in QUARANTINE_RECORD]
+    return {
+        "{app}": app,
+        "{sources}": ", ".join(literal(s) for s in registry.sources_of(app)),
+        "{candidate_counts}": "\n    union all ".join(counts),
+        # a typed empty relation where the application has no quoted source
+        "{raw_records}": "\n    union all ".join(records)
+        or "select null::text as source, null::text as source_table, null::text as source_id, null::jsonb as record where false",
+    }
+
+
+def _parse(layer: str, path: Path, app: str | None = None) -> Model:
     text = path.read_text()
+    for placeholder, value in (placeholders(app) if app else {}).items():
+        text = text.replace(placeholder, value)
     fields, prose = sql_headers.header_fields(sql_headers.header_lines(text), ("index", "upsert", "replace", "reads"))
     code = sql_headers.code(text)
     description = " ".join(prose)
     reads = " ".join(fields.get("reads", []))
-    model = Model(layer, path.stem, text.strip().rstrip(";"), description, set(_REF.findall(code)) | set(_REF.findall(reads)))
+    model = Model(layer, path.stem, app or application_of(layer, path.stem), text.strip().rstrip(";"), description,
+                  set(_REF.findall(code)) | set(_REF.findall(reads)))
     model.indexes.extend(fields.get("index", []))
     for value in fields.get("upsert", []):
         model.upsert_keys = [k.strip() for k in value.split(",")]
@@ -85,8 +147,16 @@ def _parse(layer: str, path: Path) -> Model:
     return model
 
 
-def load_models() -> list[Model]:
-    return [_parse(layer, path) for layer in LAYER_SCHEMA for path in sorted((MODELS_DIR / layer).glob("*.sql"))]
+def load_models(apps=tuple(registry.APPLICATIONS)) -> list[Model]:
+    """Every model of `apps` (default all), reconcile models once per application."""
+    models = []
+    for layer in LAYER_SCHEMA:
+        for path in sorted((MODELS_DIR / layer).glob("*.sql")):
+            if layer == "reconcile":
+                models += [_parse(layer, path, app) for app in apps]
+            else:
+                models.append(_parse(layer, path))
+    return [m for m in models if m.app in apps]
 
 
 def _deps(model: Model, known: set[tuple[str, str]]) -> list[dg.AssetKey]:
@@ -151,8 +221,16 @@ def build_table(conn, model: Model) -> None:
     conn.execute(f"analyze {model.table}")
 
 
+def own_rows(model: Model, columns: list[str]) -> str:
+    """The condition selecting a reconcile model's own application's rows of its table."""
+    if "application" in columns:
+        return f"application = '{model.app}'"
+    return f"source in ({placeholders(model.app)['{sources}']})"
+
+
 def insert_rows(conn, model: Model) -> None:
-    cols = ", ".join(_columns(conn, model.sql))
+    columns = _columns(conn, model.sql)
+    cols = ", ".join(columns)
     if model.layer == "reconcile" and model.replace_keys:
         # a delete of the slices this run covers and a plain insert: an upsert of 1.5 M lineage
         # rows rewrites every one of them through the conflict path
@@ -165,7 +243,8 @@ def insert_rows(conn, model: Model) -> None:
     else:
         conflict = ""
         if model.layer == "reconcile":
-            conn.execute(f"delete from {model.table} where run_id = current_setting('cutover.run_id')")
+            conn.execute(f"delete from {model.table} where run_id = current_setting('cutover.run_id')"
+                         f" and {own_rows(model, columns)}")
     conn.execute(f"insert into {model.table} ({cols}) select {cols} from ({model.sql}) as model{conflict}")
     if model.layer == "reconcile":
         # the reconcile gates join this run's slice; autovacuum has not analysed it yet, and stale
@@ -181,8 +260,9 @@ def _fk_order(conn, models: list[Model]) -> list[Model]:
         select distinct c.conrelid::regclass::text, c.confrelid::regclass::text
           from pg_constraint c
          where c.contype = 'f' and c.conrelid <> c.confrelid
-           and c.connamespace::regnamespace::text in ('podium_next', 'hello_miami_next')
-        """
+           and c.connamespace::regnamespace::text = any(%s)
+        """,
+        (sorted({m.schema for m in models}),),
     ).fetchall()
     tables = {m.table for m in models}
     parents: dict[str, set[str]] = {t: set() for t in tables}
@@ -202,15 +282,15 @@ def _fk_order(conn, models: list[Model]) -> list[Model]:
 def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=model.key,
-        group_name=model.layer,
+        group_name=model.group,
         deps=deps,
         description=model.description or None,
-        required_resource_keys={"postgres"},
+        required_resource_keys={db_key(model.app)},
         kinds={"sql", "postgres"},
     )
     def _compute(context):
         started = time.monotonic()
-        with context.resources.postgres.connect(autocommit=True) as conn:
+        with getattr(context.resources, db_key(model.app)).connect(autocommit=True) as conn:
             if model.layer == "staging":
                 _ensure_helpers(conn)
             with conn.transaction(), named_in_errors(model):
@@ -219,6 +299,7 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
                     insert_rows(conn, model)
                     rows = conn.execute(
                         f"select count(*) from {model.table} where run_id = current_setting('cutover.run_id')"
+                        f" and {own_rows(model, _columns(conn, model.sql))}"
                     ).fetchone()[0]
                 else:
                     build_table(conn, model)
@@ -230,23 +311,24 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     return _compute
 
 
-def _candidate_asset(models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetKey]]) -> dg.AssetsDefinition:
+def _candidate_asset(app: str, models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetKey]]) -> dg.AssetsDefinition:
+    """One step building every candidate table of `app` in its database."""
     specs = [
-        dg.AssetSpec(m.key, group_name=m.layer, deps=deps[m.key], description=m.description or None, kinds={"sql", "postgres"})
+        dg.AssetSpec(m.key, group_name=m.group, deps=deps[m.key], description=m.description or None, kinds={"sql", "postgres"})
         for m in models
     ]
 
-    @dg.multi_asset(name="candidate_tables", specs=specs, required_resource_keys={"postgres"})
+    @dg.multi_asset(name=f"candidate_tables_{app}", specs=specs, required_resource_keys={db_key(app)})
     def _compute(context):
         from assets.transform.deferred_constraints import constraints_deferred
         from migrations.ddl import reset_candidate_schemas
 
         results = []
-        with context.resources.postgres.connect(autocommit=True) as conn:
+        with getattr(context.resources, db_key(app)).connect(autocommit=True) as conn:
             check_targets(conn, context.run.run_id, models)
-        with context.resources.postgres.connect(autocommit=True) as conn, conn.transaction():
+        with getattr(context.resources, db_key(app)).connect(autocommit=True) as conn, conn.transaction():
             _begin(conn, context.run.run_id)
-            reset_candidate_schemas(conn)
+            reset_candidate_schemas(conn, (app,))
             ordered = _fk_order(conn, models)
             with constraints_deferred(conn, sorted({m.schema for m in models})):
                 for model in ordered:
@@ -292,7 +374,8 @@ def build_assets() -> list[dg.AssetsDefinition]:
     known = {(m.schema, m.name) for m in models}
     deps = {m.key: _deps(m, known) for m in models}
     assets = [_table_asset(m, deps[m.key]) for m in models if m.layer not in CANDIDATE_LAYERS]
-    candidates = [m for m in models if m.layer in CANDIDATE_LAYERS]
-    if candidates:
-        assets.append(_candidate_asset(candidates, deps))
+    for app in CANDIDATE_LAYERS:
+        candidates = [m for m in models if m.layer == app]
+        if candidates:
+            assets.append(_candidate_asset(app, candidates, deps))
     return assets

@@ -61,7 +61,7 @@ event_fixes as (
 read_fixes as (
     select 'mongo' as source, s.source_table, s.mongo_id as source_id, f.fix
     from staged as s
-    join intermediate.int_classification as c
+    join intermediate.int_hello_miami__classification as c
       on c.source = 'mongo' and c.source_table = s.source_table and c.source_id = s.mongo_id and c.outcome = 'migrated'
     cross join unnest(s.fixes) as f(fix)
     union all

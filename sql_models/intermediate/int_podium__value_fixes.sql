@@ -46,7 +46,7 @@ read_fixes as (
           union all select 'events', airtable_id, fixes from staging.stg_airtable__events
           union all select 'projects', airtable_id, fixes from staging.stg_airtable__projects
           union all select 'referrals', airtable_id, fixes from staging.stg_airtable__referrals) as s
-    join intermediate.int_classification as c
+    join intermediate.int_podium__classification as c
       on c.source = 'airtable' and c.source_table = s.source_table and c.source_id = s.airtable_id and c.outcome = 'migrated'
     cross join unnest(s.fixes) as f(fix)
 )

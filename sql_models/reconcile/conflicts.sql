@@ -1,21 +1,5 @@
--- Disagreements reported, not resolved by a rule: MongoDB vs Luma event fields, the Podium reverse
--- link users.attending_events vs events.attendees, and a Luma key listed twice with different
--- values (the first listed is kept: left = its value, right = the later entry's; null = absent).
-with luma_duplicate_fields as (
-    select 'luma.' || d.source_table as source_table, d.source_id as key, f.field,
-           d.kept_entry->f.field as left_value, d.entry->f.field as right_value
-    from staging.stg_luma__duplicates as d
-    cross join lateral (select jsonb_object_keys(d.kept_entry) union select jsonb_object_keys(d.entry)) as f(field)
-    where d.rule = 'conflicting duplicate' and (d.kept_entry->f.field) is distinct from (d.entry->f.field)
-)
-select current_setting('cutover.run_id') as run_id, 'mongo_luma' as kind, 'events' as source_table,
-       key, field, left_value, right_value
-from intermediate.int_hello_miami__event_conflicts
-union all
-select current_setting('cutover.run_id'), 'reverse_link', 'events.attendees', key, 'attendees', left_value, right_value
-from intermediate.int_podium__reverse_link_conflicts
-union all
-select current_setting('cutover.run_id'), 'luma_duplicate', source_table, key, field,
-       case jsonb_typeof(left_value) when 'string' then left_value #>> '{}' else left_value::text end,
-       case jsonb_typeof(right_value) when 'string' then right_value #>> '{}' else right_value::text end
-from luma_duplicate_fields
+-- Disagreements reported, not resolved by a rule (intermediate/int_<application>__conflicts.sql
+-- says which), recorded for the run with the application they belong to.
+select current_setting('cutover.run_id') as run_id, '{app}' as application, kind, source_table, key, field,
+       left_value, right_value
+from intermediate.int_{app}__conflicts

@@ -1,25 +1,10 @@
 -- Every quarantined record of this run with its reason and the raw record as landed.
 with quarantined as (
-    select source, source_table, source_id, reason from intermediate.int_classification where outcome = 'quarantined'
+    select source, source_table, source_id, reason from intermediate.int_{app}__classification where outcome = 'quarantined'
 ),
 raw_records as (
-    select 'airtable' as source, 'users' as source_table, id as source_id,
-           jsonb_build_object('id', id, 'createdTime', created_time, 'fields', fields) as record
-    from raw_airtable.users
-    union all select 'airtable', 'events', id, jsonb_build_object('id', id, 'createdTime', created_time, 'fields', fields) from raw_airtable.events
-    union all select 'airtable', 'projects', id, jsonb_build_object('id', id, 'createdTime', created_time, 'fields', fields) from raw_airtable.projects
-    union all select 'airtable', 'votes', id, jsonb_build_object('id', id, 'createdTime', created_time, 'fields', fields) from raw_airtable.votes
-    union all select 'airtable', 'referrals', id, jsonb_build_object('id', id, 'createdTime', created_time, 'fields', fields) from raw_airtable.referrals
-    union all select 'mongo', 'profiles', lower(_id), document from raw_mongo.profiles
-    union all select 'mongo', 'projects', lower(_id), document from raw_mongo.projects
-    union all select 'mongo', 'badges', lower(_id), document from raw_mongo.badges
-    union all select 'mongo', 'member_badges', lower(_id), document from raw_mongo.member_badges
-    union all select 'mongo', 'events', lower(_id), document from raw_mongo.events
-    union all select 'mongo', 'attendance', lower(_id), document from raw_mongo.attendance
-    union all select 'mongo', 'pending_users', lower(_id), document from raw_mongo.pending_users
-    union all select 'mongo', 'surveys', lower(_id), document from raw_mongo.surveys
-    union all select 'mongo', 'survey_responses', lower(_id), document from raw_mongo.survey_responses
-    union all select 'mongo', 'demo_slots', lower(_id), document from raw_mongo.demo_slots
+    -- the raw record of every quarantinable source table (placeholder filled from the registry)
+    {raw_records}
 )
 select
     current_setting('cutover.run_id') as run_id, q.source, q.source_table, q.source_id, q.reason,
