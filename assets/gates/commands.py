@@ -3,9 +3,9 @@
 (also when a gate stopped the dry-run), then the exit status: 0 every blocking gate passed, 3 a
 blocking gate failed (one line per failing gate on stderr), 1 an error that no gate explains.
 
-The report reads the run's rows from the database they are in. When the applications of a run live
-in two databases, each database's report is written to `<report dir>/<application>/` and the run
-passes when every one passes (decided here, until the report itself spans databases)."""
+The report reads each application's rows from that application's database (assets/gates/report.py),
+so one report covers a run whatever the databases; the run passes when every covered application is
+ready."""
 
 from __future__ import annotations
 
@@ -15,25 +15,12 @@ import sys
 from pipelines.errors import CutoverError, GateFailed
 
 
-def _own_results(directory, apps: list[str]):
-    """`<directory>/<apps>/`, holding the gates' GX results of `apps` (their Data Docs)."""
-    import shutil
-
-    where = directory / "_".join(apps)
-    (where / "gx_results").mkdir(parents=True, exist_ok=True)
-    for path in (directory / "gx_results").glob("*.json"):
-        if path.stem.split(".", 1)[-1] in apps:  # `<phase>.<app>.json` (assets/gates/checks.py)
-            shutil.copy(path, where / "gx_results" / path.name)
-    return where
-
-
 def run(args) -> int:
     from assets.cutover.outcome import first_failure
     from assets.job_names import job_name
     from assets.runner import print_notes, run_job
     from assets.gates.validation import report_dir
     from pipelines import registry
-    from pipelines.targets import by_database
 
     app = getattr(args, "app", None)
     apps = [app] if app else list(registry.APPLICATIONS)
@@ -46,30 +33,27 @@ def run(args) -> int:
     error = None if result.success else first_failure(result)
     print_notes("dry-run", result.run_id, apps)
     directory = report_dir(result.run_id, configured_dir)
-    databases = by_database(apps)
-    reports = []
-    for url, in_database in databases.items():
-        where = directory if len(databases) == 1 else _own_results(directory, in_database)
-        report = run_job(
-            "dry_run_report",
-            run_config={
-                "resources": {"run_settings": {"config": {"report_dir": str(where)}},
-                              "postgres": {"config": {"database_url": url}}},
-                "ops": {"reports__dry_run": {"config": {"dry_run_id": result.run_id, "run_succeeded": result.success, "error": error}}},
-            },
-            quiet=quiet, apps=in_database,
-        )
-        path = where / "reconciliation.json"
-        if not report.success or not path.exists():
-            raise CutoverError(f"the report of dry-run {result.run_id} could not be written: {first_failure(report) or 'unknown error'}.")
-        print(f"report: {where / 'report.html'}")
-        reports.append((where, json.loads(path.read_text())))
-    if all(data["passed"] for _where, data in reports):
+    report = run_job(
+        "dry_run_report",
+        run_config={
+            "resources": {"run_settings": {"config": {"report_dir": str(directory)}}},
+            "ops": {"reports__dry_run": {"config": {"dry_run_id": result.run_id, "run_succeeded": result.success, "error": error}}},
+        },
+        quiet=quiet, apps=apps,
+    )
+    path = directory / "reconciliation.json"
+    if not report.success or not path.exists():
+        raise CutoverError(f"the report of dry-run {result.run_id} could not be written: {first_failure(report) or 'unknown error'}.")
+    print(f"report: {directory / 'report.html'}")
+    data = json.loads(path.read_text())
+    for name, verdict in data["apps"].items():
+        print(f"{registry.title(name)}: {'ready to cut over' if verdict['passed'] else 'not ready'}.")
+    if data["passed"]:
         print(f"dry-run {result.run_id}: every gate passed; ready to cut over (`cutover apply`).")
         return 0
-    failing = [(where, g) for where, data in reports for g in data["gates"] if g["severity"] == "error" and not g["passed"]]
+    failing = [g for g in data["gates"] if g["severity"] == "error" and not g["passed"]]
     if failing:
-        for _where, g in failing:
+        for g in failing:
             print(f"gate failed: {g['phase']}: {g['message']}", file=sys.stderr)
-        raise GateFailed(f"dry-run {result.run_id}: {len(failing)} blocking gate(s) failed; see {failing[0][0] / 'report.html'}.")
-    raise CutoverError(f"dry-run {result.run_id} did not finish: {error or 'a phase was not judged'} (report: {reports[0][0] / 'report.html'}).")
+        raise GateFailed(f"dry-run {result.run_id}: {len(failing)} blocking gate(s) failed; see {directory / 'report.html'}.")
+    raise CutoverError(f"dry-run {result.run_id} did not finish: {error or 'a phase was not judged'} (report: {directory / 'report.html'}).")
