@@ -49,6 +49,12 @@ def test_the_report_renders_offline_with_its_verdict(report):
     for app in registry.APPLICATIONS:
         assert f"{registry.title(app)}: ready to cut over." in text
     assert "not ready" not in text.lower()
+    # a picture per source table: one outcome bar in each row of "Where every record went"
+    tables = registry.tables()
+    bars = re.findall(r'<svg class="bar"[^>]*aria-label="([^"]+)"', dom)
+    assert len(bars) >= len(tables) > 0
+    assert any("migrated" in label and "held back" in label for label in bars)
+    assert "blocking checks passed" in text and "warning(s), which report and never stop a cutover" in text
 
 
 def test_a_page_that_loads_from_a_cdn_is_caught(tmp_path):

@@ -41,11 +41,25 @@ def render_html(data: dict, data_docs: str | None) -> str:
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
+    from assets.gates import report_words
+    from expectations.reconcile import ceilings
+
     labels = {"podium": "Podium (Airtable)", "hello_miami": "Hello Miami (MongoDB + Luma)"}
     apps = [(app, labels.get(app, app), registry.title(app)) for app in data["apps"]]  # the covered ones
     data.setdefault("docs_pages", [])
+    default_ceiling, overrides = ceilings()
+    for t in data["tables"]:
+        t["bar"] = report_words.outcome_bar(t["migrated"], t["merged"], t["quarantined"])
+        t["share"] = report_words.quarantine_share(t["quarantined"], t["source_count"],
+                                                   overrides.get(f"{t['source']}.{t['table']}", default_ceiling))
+    for q in data["quarantine"]:
+        q["explained"] = report_words.explain_reason(q["reason"])
+        q["table_key"] = f"{q['source']}.{q['source_table']}"
+    blocking = [g for g in data["gates"] if g["severity"] == "error"]
+    checks = {"blocking": len(blocking), "blocking_failed": sum(not g["passed"] for g in blocking),
+              "warnings": sum(g["severity"] == "warning" and not g["passed"] for g in data["gates"])}
     return env.get_template("report.html.j2").render(
-        data=data, apps=apps, data_docs=data_docs,
+        data=data, apps=apps, data_docs=data_docs, checks=checks, colours=report_words.COLOURS,
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
