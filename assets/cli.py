@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_app_option(p)
     p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")
     p = sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
-    p.add_argument("--app", choices=["hello_miami"], help="the sync is Hello Miami's alone (accepted for scripts passing --app)")
+    p.add_argument("--app", choices=["hello_miami"], default="hello_miami",
+                   help="the sync is Hello Miami's alone (accepted for scripts passing --app)")
     p = sub.add_parser("demo", help=COMMANDS["demo"][1])
     p.add_argument("--out", default=None, help="where the sample goes (default .local/sample)")
     p.add_argument("--scale", type=float, default=1.0)

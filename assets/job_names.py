@@ -13,6 +13,11 @@ def job_name(kind: str, app: str | None = None) -> str:
 DRY_RUN_JOBS = tuple(job_name("dry_run", app) for app in (None, *registry.APPLICATIONS))
 
 
+def apps_of_job(name: str) -> list[str]:
+    """The applications a job covers: `<app>_<kind>` that one, a combined job every one."""
+    return [app for app in registry.APPLICATIONS if name.startswith(f"{app}_")] or list(registry.APPLICATIONS)
+
+
 def group_name(app: str, layer: str) -> str:
     """`<app>_<layer>`: layers raw, staging, intermediate, candidates, reconcile."""
     return f"{app}_{layer}"

@@ -20,10 +20,13 @@ import time
 APP_SETTINGS = ("PODIUM_DATABASE_URL", "HELLO_MIAMI_DATABASE_URL", "PODIUM_SCHEMA", "HELLO_MIAMI_SCHEMA")
 
 
-def _rows(conn, schemas: list[str]) -> int:
+def _rows(conn, app: str, schemas: list[str]) -> int:
+    """The application tables' rows in `schemas` (not Podium's version table, never copied)."""
     from assets.cutover import catalog
+    from pipelines import registry
 
-    return sum(sum(catalog.row_counts(conn, s).values()) for s in schemas)
+    mine = set(registry.APPLICATIONS[app].tables)
+    return sum(n for s in schemas for t, n in catalog.row_counts(conn, s).items() if t in mine)
 
 
 def time_cutover(url: str) -> dict:
@@ -55,7 +58,7 @@ def time_cutover(url: str) -> dict:
                 run(target)
                 seconds = time.perf_counter() - started
                 with connect(target.url) as conn:
-                    per_app[target.app] = {"rows": _rows(conn, written(target)), "seconds": round(seconds, 3)}
+                    per_app[target.app] = {"rows": _rows(conn, target.app, written(target)), "seconds": round(seconds, 3)}
             result[step] = {"rows": sum(p["rows"] for p in per_app.values()),
                             "seconds": round(sum(p["seconds"] for p in per_app.values()), 3), "per_app": per_app}
         return result

@@ -19,14 +19,14 @@ CANDIDATE = {app: {t: d for t, d in EXPECTED[app].items() if t in registry.APPLI
 # schema `migration`: column names in order (COMMON.md), plus 0003's additions for cutover and sync
 MIGRATION_COLUMNS = {
     "runs": ["run_id", "job", "started_at", "finished_at", "status", "snapshot_dir", "captured_at", "passed", "report_dir", "operator",
-             "pid", "host", "notes"],
+             "pid", "host", "notes", "apps"],
     "count_ledger": ["run_id", "source", "source_table", "source_count", "landed", "migrated", "merged", "quarantined",
                      "target_table", "candidate_count"],
     "id_lineage": ["source", "source_table", "source_id", "target_table", "target_id", "run_id"],
     "merges": ["run_id", "source", "source_table", "source_id", "into_source_id", "into_target_id", "rule"],
     "quarantine": ["run_id", "source", "source_table", "source_id", "reason", "detail", "record"],
     "value_fixes": ["run_id", "source", "source_table", "source_id", "field", "original_value", "stored_value", "reason"],
-    "conflicts": ["run_id", "kind", "source_table", "key", "field", "left_value", "right_value"],
+    "conflicts": ["run_id", "kind", "source_table", "key", "field", "left_value", "right_value", "application"],
     "gate_results": ["run_id", "phase", "application", "name", "severity", "passed", "failed_count", "message", "examples", "checked_at"],
     "cutovers": ["cutover_id", "run_id", "applied_at", "operator", "counts", "status", "rolled_back_at", "detail", "app"],
     "luma_syncs": ["sync_id", "started_at", "finished_at", "window_start", "window_end", "requests", "events_upserted",

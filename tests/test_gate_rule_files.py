@@ -19,7 +19,7 @@ RULE_FILES = sorted(gates.RULES_DIR.glob("*/*.sql"))
 def _all_gates() -> list[gates.Gate]:
     """Every gate the three phases build, every branch taken: with and without an Airtable schema,
     every raw and candidate table present, and a catalog with each kind of constraint."""
-    tables = {e.raw for e in registry.TABLES} | {reconcile.CLASSIFICATION, "raw_luma.duplicates"}
+    tables = {e.raw for e in registry.TABLES} | {reconcile.classification(app) for app in registry.APPLICATIONS} | {"raw_luma.duplicates"}
     tables |= {f"{app}_next.{t}" for app, a in registry.APPLICATIONS.items() for t in a.tables}
     schema = {"tables": [{"name": "users", "fields": [{"name": "email"}]}]}
     built = land.land_gates(tables, None) + land.land_gates(tables, schema) + reconcile.reconcile_gates("run", tables)

@@ -5,6 +5,8 @@ two real databases that puts each application's rows only in its own database.""
 
 from __future__ import annotations
 
+import json
+
 import uuid
 
 import dagster as dg
@@ -171,7 +173,10 @@ def test_combined_dry_run_puts_each_application_in_its_own_database(db_url, seco
             runs = conn.execute("select apps, passed from migration.runs where job = 'dry_run'").fetchall()
             passed = conn.execute("select bool_and(passed) from migration.gate_results where severity = 'error'").fetchone()[0]
         assert runs == [(list(APPS), True)] and passed, (app, runs)
-        assert (report / app / "reconciliation.json").exists()
+    # one report over both databases, each application's part and verdict from its own
+    data = json.loads((report / "reconciliation.json").read_text())
+    assert {app: v["passed"] for app, v in data["apps"].items()} == {app: True for app in APPS}
+    assert {registry.application_of(t["source"]) for t in data["tables"]} == set(APPS)
 
 
 def test_reconcile_of_one_application_keeps_the_others_rows_of_the_run(db_url):

@@ -242,8 +242,10 @@ def test_the_sync_is_hello_miamis_its_live_schema_and_no_airtable_setting(db_url
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HELLO_MIAMI_SCHEMA", "public")
     events, guests = calendar()
-    with connect(db_url) as conn:
-        for table in ("profiles", "events", "attendance"):
+    from pipelines import registry
+
+    with connect(db_url) as conn:  # all of Hello Miami's tables: a partial schema is refused
+        for table in registry.APPLICATIONS["hello_miami"].tables:
             conn.execute(f"create table public.{table} (like hello_miami.{table} including all)")
         conn.execute("insert into public.profiles (id, luma_email) values (%s, 'a@example.org')", (uid("pub-a"),))
         # Hello Miami's cutover in effect; migration.cutovers.app (issue 13's revision) names whose

@@ -86,7 +86,7 @@ def test_every_mismatch_is_named_before_any_candidate_row(db_url):
 def test_a_failing_target_gate_stops_the_candidate_step(db_url):
     import dagster as dg
 
-    from assets.resources import PostgresResource
+    from assets.resources import PostgresResource, application_databases
     from tests.model_fixtures import _assets
 
     _sources(db_url)
@@ -94,11 +94,11 @@ def test_a_failing_target_gate_stops_the_candidate_step(db_url):
     with connect(db_url, autocommit=True) as conn:
         conn.execute(NOT_NULL_EXTRA)
     defs = dg.Definitions(assets=_assets(), jobs=[dg.define_asset_job("t", selection=dg.AssetSelection.all())],
-                          resources={"postgres": PostgresResource(database_url=db_url)})
+                          resources={"postgres": PostgresResource(database_url=db_url), **application_databases(db_url)})
     result = defs.resolve_job_def("t").execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
     failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert failed_steps == ["candidate_tables"]
+    assert failed_steps == ["candidate_tables_podium"]  # Hello Miami's candidates are built apart
     # the previous run's candidates are intact, not half-rebuilt
     assert rows(db_url, "select count(*) from podium_next.users")[0][0] == 1
 
@@ -151,6 +151,7 @@ def test_dry_run_exits_3_and_the_report_names_the_column(db_url, sample, tmp_pat
     from assets.cli import main
 
     monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+    monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.9")  # a tiny dirty sample quarantines more than the real base
     with connect(db_url, autocommit=True) as conn:
         conn.execute(NOT_NULL_EXTRA)
     report = tmp_path / "report"
@@ -160,4 +161,6 @@ def test_dry_run_exits_3_and_the_report_names_the_column(db_url, sample, tmp_pat
     data = json.loads((report / "reconciliation.json").read_text())
     failing = [g for g in data["gates"] if not g["passed"] and g["severity"] == "error"]
     assert [(g["phase"], g["application"]) for g in failing] == [("transform", "podium")]
+    # the candidate step is per application: Hello Miami's went on and is ready
+    assert data["apps"]["hello_miami"]["passed"] and not data["apps"]["podium"]["passed"]
     assert "podium.users.badge_level" in (report / "report.html").read_text()

@@ -37,7 +37,8 @@ def run(args) -> int:
         "dry_run_report",
         run_config={
             "resources": {"run_settings": {"config": {"report_dir": str(directory)}}},
-            "ops": {"reports__dry_run": {"config": {"dry_run_id": result.run_id, "run_succeeded": result.success, "error": error}}},
+            "ops": {"reports__dry_run": {"config": {"dry_run_id": result.run_id, "run_succeeded": result.success,
+                                                    "error": error, "apps": apps}}},
         },
         quiet=quiet, apps=apps,
     )

@@ -64,14 +64,14 @@ def render_html(data: dict, data_docs: str | None) -> str:
     )
 
 
-def write(run_id: str, directory: Path, run_succeeded: bool, error: str | None) -> dict:
+def write(run_id: str, directory: Path, run_succeeded: bool, error: str | None, apps: list[str] | None = None) -> dict:
     """Write the report of dry-run `run_id` into `directory` (each covered application's part read
     from its own database); returns the collected data."""
     from assets.gates.validation import load_documents
     from expectations.runner import build_data_docs
 
     directory.mkdir(parents=True, exist_ok=True)
-    data = report_data.collect(run_id, run_succeeded, error)
+    data = report_data.collect(run_id, run_succeeded, error, apps)
     docs_link = None
     try:
         index = build_data_docs(load_documents(directory), directory / "data_docs")

@@ -14,6 +14,9 @@ class ReportConfig(dg.Config):
     dry_run_id: str
     run_succeeded: bool = True
     error: Optional[str] = None
+    # the applications the dry-run covered; their databases are the only ones the report opens
+    # (unset: every application's)
+    apps: Optional[list[str]] = None
 
 
 @dg.asset(
@@ -28,7 +31,7 @@ def dry_run_report(context: dg.AssetExecutionContext, config: ReportConfig) -> d
     from assets.gates.validation import report_dir
 
     directory = report_dir(config.dry_run_id, context.resources.run_settings.report_dir)
-    data = report.write(config.dry_run_id, directory, config.run_succeeded, config.error)
+    data = report.write(config.dry_run_id, directory, config.run_succeeded, config.error, config.apps)
     failed = [g for g in data["gates"] if g["severity"] == "error" and not g["passed"]]
     return dg.MaterializeResult(
         metadata={

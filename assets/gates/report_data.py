@@ -207,20 +207,21 @@ def verdict(app: str, gate_rows: list[dict], error: str | None, unexplained: boo
             "warnings": sum(1 for g in mine if g["severity"] == "warning" and not g["passed"])}
 
 
-def collect(run_id: str, run_succeeded: bool, error: str | None) -> dict:
-    """The report's data: every covered application's part, each read from its own database."""
+def collect(run_id: str, run_succeeded: bool, error: str | None, apps: list[str] | None = None) -> dict:
+    """The report's data: every covered application's part, each read from its own database.
+    `apps`: the applications the run was started for (their databases only; None: every one)."""
     from contextlib import ExitStack
 
     from pipelines.database import connect
 
     with ExitStack() as stack:
         databases = [(stack.enter_context(connect(url, autocommit=True)), living_there)
-                     for url, living_there in targets.by_database().items()]
-        recorded = [apps for conn, _ in databases if (apps := covered_apps(conn, run_id)) is not None]
+                     for url, living_there in targets.by_database(apps).items()]
+        recorded = [found for conn, _ in databases if (found := covered_apps(conn, run_id)) is not None]
         # a run no database recorded (it stopped before its first step) is judged for every application
-        covered = [app for app in registry.APPLICATIONS if not recorded or any(app in apps for apps in recorded)]
-        parts = [collect_part(conn, run_id, apps) for conn, living_there in databases
-                 if (apps := [app for app in living_there if app in covered])]
+        covered = [app for app in (apps or registry.APPLICATIONS) if not recorded or any(app in listed for listed in recorded)]
+        parts = [collect_part(conn, run_id, mine) for conn, living_there in databases
+                 if (mine := [app for app in living_there if app in covered])]
     merged = {key: [row for part in parts for row in part[key]]
               for key in ("tables", "gates", "quarantine", "merges", "value_fixes", "conflicts", "conflict_examples")}
     merged["tables"].sort(key=lambda t: (t["source"], t["table"]))

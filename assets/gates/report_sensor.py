@@ -5,7 +5,7 @@ carry the tag `cutover/report=cli` and are skipped: the command writes their rep
 import dagster as dg
 
 from assets.gates.report_asset import dry_run_report_job
-from assets.job_names import DRY_RUN_JOBS
+from assets.job_names import DRY_RUN_JOBS, apps_of_job
 
 CLI_TAG = "cutover/report"
 
@@ -16,7 +16,8 @@ def _request(context: dg.RunStatusSensorContext, succeeded: bool):
         return dg.SkipReason("not a dry-run launched outside the CLI")
     return dg.RunRequest(
         run_key=f"report-{run.run_id}",
-        run_config={"ops": {"reports__dry_run": {"config": {"dry_run_id": run.run_id, "run_succeeded": succeeded}}}},
+        run_config={"ops": {"reports__dry_run": {"config": {"dry_run_id": run.run_id, "run_succeeded": succeeded,
+                                                            "apps": apps_of_job(run.job_name)}}}},
         tags={"cutover/dry_run_id": run.run_id},
     )
 

@@ -1,7 +1,8 @@
 """`cutover sync-luma`: one incremental Luma sync, as the Dagster job `sync_luma` (in process, so it
 shows in the run history). Exit 0 also when another sync was running (it says so), 1 on error.
 The sync is Hello Miami's: it runs in Hello Miami's database (`HELLO_MIAMI_DATABASE_URL`, else
-`DATABASE_URL`), brought to the latest migration first like every phase command's."""
+`DATABASE_URL`), which the CLI brings to the latest migration first (`--app` defaults to
+hello_miami for this command, so Podium's database is not touched)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ def run(args) -> int:
     from assets.sync.luma_sync import database_url
 
     url = database_url()
-    _migrated(url)
     result = run_job("sync_luma", run_config=run_config(args), tags=RUN_TAGS, quiet=not getattr(args, "verbose", False))
     raise_for_failure(result)
     from assets.sync.report import last_sync_message
@@ -22,14 +22,3 @@ def run(args) -> int:
     with connect(url) as conn:
         print(last_sync_message(conn, result.run_id))
     return 0
-
-
-def _migrated(url: str) -> None:
-    """Hello Miami's database at the latest migration: the CLI migrates DATABASE_URL's, which is
-    another one when HELLO_MIAMI_DATABASE_URL is set (a no-op when it is there)."""
-    import migrations
-    from pipelines.database import check_server, database_url as default_url
-
-    if url != default_url():
-        check_server(url)
-        migrations.upgrade(url)

@@ -22,7 +22,7 @@ from typing import Optional
 import dagster as dg
 
 from assets.cutover.locks import RUN_TAGS
-from assets.resources import PostgresResource
+from assets.resources import ApplicationDatabase
 
 LIVE_EVENTS = dg.AssetKey(["hello_miami", "events"])
 LIVE_ATTENDANCE = dg.AssetKey(["hello_miami", "attendance"])
@@ -44,11 +44,11 @@ class SyncConfig(dg.Config):
     ],
     description="One incremental Luma sync: events in the window and their guests, upserted live.",
 )
-def luma_sync(context: dg.AssetExecutionContext, config: SyncConfig, postgres: PostgresResource):
-    from assets.sync.luma_sync import database_url, run_sync, window
+def luma_sync(context: dg.AssetExecutionContext, config: SyncConfig, hello_miami_db: ApplicationDatabase):
+    from assets.sync.luma_sync import run_sync, window
 
     w = window(days_back=config.days_back, days_ahead=config.days_ahead, start=config.window_start, end=config.window_end)
-    outcome = run_sync(database_url(postgres.database_url), w, run_id=context.run.run_id)
+    outcome = run_sync(hello_miami_db.url(), w, run_id=context.run.run_id)
     context.log.info(outcome["message"])
     if outcome["status"] != "success":
         return
@@ -60,13 +60,12 @@ def luma_sync(context: dg.AssetExecutionContext, config: SyncConfig, postgres: P
 
 @dg.asset_check(asset=LIVE_EVENTS, name="luma_sync_fresh", blocking=False,
                 description="Warns when the last successful Luma sync is older than CUTOVER_SYNC_MAX_AGE_MINUTES (default 60).")
-def luma_sync_fresh(postgres: PostgresResource) -> dg.AssetCheckResult:
+def luma_sync_fresh(hello_miami_db: ApplicationDatabase) -> dg.AssetCheckResult:
     from assets.sync.freshness import last_success_age
-    from assets.sync.luma_sync import database_url
     from pipelines.database import connect
 
     limit = float(os.environ.get("CUTOVER_SYNC_MAX_AGE_MINUTES", "60"))
-    with connect(database_url(postgres.database_url)) as conn:
+    with connect(hello_miami_db.url()) as conn:
         age = last_success_age(conn)
     passed = age is not None and age <= limit
     description = "no successful Luma sync recorded in migration.luma_syncs" if age is None else f"last successful Luma sync {age:.0f} minutes ago (limit {limit:.0f})"
