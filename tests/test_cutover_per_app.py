@@ -1,7 +1,7 @@
 """Issue 13, "Per application": Podium and Hello Miami in two real databases
 (PODIUM_DATABASE_URL, HELLO_MIAMI_DATABASE_URL). Podium's apply and rollback never touch Hello
 Miami's database and the other way round (its rows, and PostgreSQL's own count of tuples written
-there, pg_stat_database), and `--app podium` goes ahead while Hello Miami's gates failed; without
+there, pg_stat_user_tables), and `--app podium` goes ahead while Hello Miami's gates failed; without
 `--app`, Podium is cut over and Hello Miami refused, exit 3, one sentence naming it and its gate.
 
 The commands run as subprocesses, as an operator runs them: when the process ends its server
@@ -37,15 +37,18 @@ def _dbname(url: str) -> str:
 
 
 def writes(admin_url: str, url: str) -> int:
-    """Tuples inserted, updated and deleted in the database so far, once no session is left in it
-    (a session's counts reach pg_stat_database when it ends)."""
+    """Rows inserted, updated and deleted in the database's own tables so far, once no client
+    session is left in it (a session's counts are published when it ends). The tables' counters,
+    not pg_stat_database's: autovacuum's ANALYZE writes pg_statistic rows there at any moment."""
     name = _dbname(url)
     deadline = time.monotonic() + 30
     with connect(admin_url, autocommit=True) as conn:
-        while conn.execute("select count(*) from pg_stat_activity where datname = %s", (name,)).fetchone()[0]:
+        while conn.execute("select count(*) from pg_stat_activity where datname = %s and backend_type = 'client backend'",
+                           (name,)).fetchone()[0]:
             assert time.monotonic() < deadline, f"sessions in {name} did not end"
             time.sleep(0.1)
-        return conn.execute("select tup_inserted + tup_updated + tup_deleted from pg_stat_database where datname = %s", (name,)).fetchone()[0]
+    with connect(url, autocommit=True) as conn:
+        return conn.execute("select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) from pg_stat_user_tables").fetchone()[0]
 
 
 def state(url: str) -> dict:
