@@ -149,3 +149,12 @@ def test_snapshot_dry_run_keeps_the_manifest_check(db_url, dagster_env, tmp_path
     assert cli("apply", "--app", "podium") == 0
     assert "the snapshot's manifest is unchanged" in capsys.readouterr().out
     assert _cutovers(db_url) == [("podium", {"check": "snapshot manifest", "found": "unchanged"})]
+
+
+def test_a_missing_airtable_setting_at_apply_is_one_sentence(airtable, db_url, monkeypatch, capsys):
+    monkeypatch.delenv("AIRTABLE_API_KEY")
+    assert cli("apply", "--app", "podium") != 0
+    err = capsys.readouterr().err.strip()
+    assert "AIRTABLE_API_KEY" in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert airtable.api_key not in err
+    assert _cutovers(db_url) == []
