@@ -4,8 +4,9 @@ unchanged" for a LIVE dry-run). A snapshot dry-run is judged by its manifest
 (pipelines/markers.py), checked against the live Airtable base and MongoDB now. Only the
 application being applied is checked, so `--app podium` needs only Airtable's settings.
 
-A live dry-run with no markers (recorded before migration 0011, or one whose sources are only
-Luma) is applied as before and says so: no check ran.
+A snapshot without a source's folder reads that source live (SPEC §2.4), so its markers are
+checked too. A live dry-run with no markers (recorded before migration 0011, or one whose sources
+are only Luma) is applied as before and says so: no check ran.
 """
 
 from __future__ import annotations
@@ -14,19 +15,18 @@ from pipelines import markers
 from pipelines.errors import GateFailed
 
 
-
 def _counted(found: dict[str, int]) -> str:
     parts = [f"{found[k]} {k}" for k in ("created", "changed", "deleted") if found[k]]
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def check(conn, run: dict, app: str) -> dict:
-    """{"check": ..., "found": ...} for migration.cutovers.detail; raises GateFailed (one sentence
+    """{"check": ..., "found": ...} (the manifest was checked by preconditions before) for migration.cutovers.detail; raises GateFailed (one sentence
     per changed table) when a record was created, changed or deleted since the dry-run."""
-    if run["snapshot_dir"]:
-        return {"check": "snapshot manifest", "found": "unchanged"}
     recorded = markers.recorded(conn, run["run_id"], app)
     if not recorded:
+        if run["snapshot_dir"]:
+            return {"check": "snapshot manifest", "found": "unchanged"}
         return {"check": "none", "found": f"dry-run {run['run_id']} recorded no source markers"}
     found = markers.changes(conn, recorded)
     changed = {table: n for table, n in found.items() if any(n.values())}
