@@ -158,3 +158,16 @@ def test_a_missing_airtable_setting_at_apply_is_one_sentence(airtable, db_url, m
     assert "AIRTABLE_API_KEY" in err and len(err.splitlines()) == 1 and "Traceback" not in err
     assert airtable.api_key not in err
     assert _cutovers(db_url) == []
+
+
+def test_a_live_land_through_dagster_records_the_markers_of_its_run(db_url, dagster_env, monkeypatch):
+    """The Dagster path (`cutover land --app podium`, live): the markers belong to the run the ledger names."""
+    with AirtableStandIn(podium_tables(RECORDS), lock_seconds=1.0) as standin:
+        for key, value in standin.env(wait=1.0).items():
+            monkeypatch.setenv(key, value)
+        assert cli("land", "--app", "podium") == 0
+    with connect(db_url) as conn:
+        ledger_runs = {r[0] for r in conn.execute("select distinct run_id from migration.count_ledger where source = 'airtable'")}
+        rows = conn.execute("select run_id, source_table, record_count from migration.source_markers order by 2").fetchall()
+    assert len(ledger_runs) == 1 and {r[0] for r in rows} == ledger_runs
+    assert [(r[1], r[2]) for r in rows] == [(t, RECORDS) for t in TABLES]
