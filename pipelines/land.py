@@ -69,7 +69,10 @@ def run_with_fallback(source: str, snapshot_dir: str | None, attempt, pipeline, 
     when that load fails, raw has not been touched, and the landing reruns on the safe path, which
     names the malformed line. A landing that succeeded is committed to raw (`commit_landing`).
     Errors come out as the CutoverError inside dlt's wrapping where there is one."""
+    from pipelines import markers
+
     try:
+        markers.before_landing(source, live=not _has(source, snapshot_dir))
         result = _attempt_with_fallback(source, snapshot_dir, attempt)
         commit_landing(source, pipeline, url)
         return result
@@ -284,6 +287,7 @@ def after_load(conn, source: str, snapshot_dir: str | None, run_id: str, ids: li
                tables: list[str] | None = None) -> dict:
     """Count ledger for a finished load; returns per-table figures for metadata. `tables` limits
     it to a subset."""
+    from pipelines import markers
     from pipelines.ledger import record_land_counts
 
     snapshot = snapshot_dir if _has(source, snapshot_dir) else None
@@ -292,6 +296,7 @@ def after_load(conn, source: str, snapshot_dir: str | None, run_id: str, ids: li
     reported = {t: reported.get(t) for t in tables}
     landed = landed_counts(conn, source, tables, ids)
     record_land_counts(conn, run_id, source, {t: (reported.get(t), landed.get(t)) for t in tables})
+    markers.record(conn, run_id, source, reported)  # a live landing's change markers (pipelines/markers.py)
     conn.commit()
     return {t: {"source_count": reported.get(t), "landed": landed.get(t), "seconds": seconds} for t in tables}
 

@@ -16,7 +16,7 @@ import psycopg
 from pipelines.errors import CutoverError, GateFailed
 from pipelines.ledger import operator
 
-from assets.cutover import locks, preconditions, rows
+from assets.cutover import locks, preconditions, rows, source_check
 
 
 def _locked(conn) -> None:
@@ -49,6 +49,7 @@ def apply_latest(target) -> dict:
         preconditions.check_sources_unchanged(conn, run, app)
         preconditions.check_same_ddl(conn, target)
         candidate_counts = preconditions.check_candidates_built_by(conn, run, target)
+        sources = source_check.check(conn, run, app)  # last: it asks the live sources, before any row moves
         cutover_id = conn.execute(
             """
             insert into migration.cutovers (run_id, app, applied_at, operator, counts, status, detail)
@@ -61,7 +62,8 @@ def apply_latest(target) -> dict:
         if live_counts != candidate_counts:
             diff = {k: (candidate_counts.get(k), live_counts.get(k)) for k in set(live_counts) | set(candidate_counts) if candidate_counts.get(k) != live_counts.get(k)}
             raise CutoverError(f"after the copy the live counts differ from the candidate counts {diff}; the cutover was rolled back, nothing changed.")
-        detail = {"previous_counts": result["previous_counts"], "prev_schema": target.prev_schema, "live_schema": target.schema}
+        detail = {"previous_counts": result["previous_counts"], "prev_schema": target.prev_schema, "live_schema": target.schema,
+                  "source_check": sources}
         conn.execute(
             "update migration.cutovers set counts = %s::jsonb, detail = %s::jsonb where cutover_id = %s",
             (json.dumps(live_counts), json.dumps(detail), cutover_id),
@@ -69,5 +71,5 @@ def apply_latest(target) -> dict:
     total = sum(live_counts.values())
     return {
         "status": "applied", "run_id": run["run_id"], "cutover_id": cutover_id, "counts": live_counts,
-        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live in {target.schema} ({total} rows in {len(live_counts)} tables, counts equal the candidates); the previous live rows are kept in {target.prev_schema}.",
+        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live in {target.schema} ({total} rows in {len(live_counts)} tables, counts equal the candidates; {source_check.said(sources)}); the previous live rows are kept in {target.prev_schema}.",
     }

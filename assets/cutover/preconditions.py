@@ -15,7 +15,7 @@ Decisions:
   counts as the count ledger's source_count; (2) the raw tables landed from Airtable and MongoDB
   must still hold the counts the ledger says were landed (a later `cutover land` of newer data
   changes them). raw_luma is not compared: the scheduled sync merges into it by design. A live
-  dry-run's sources are not re-counted over the network; re-run the dry-run close to the cutover.
+  dry-run's sources are asked again, last, by assets/cutover/source_check.py.
 - The candidates must have exactly the live DDL (migrations.ddl.catalog), for the registry's tables.
 - "The candidates are the ones that dry-run built": every candidate table's row count equals the
   count ledger's candidate_count for its target table. The Luma sync writes events and attendance

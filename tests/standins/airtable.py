@@ -10,18 +10,30 @@
 - Failures: `fail` maps request number (1-based, every request counts) to an HTTP status.
 - `latency` and `jitter` delay each request before the server counts it (a slow, uneven network).
 - Every request is recorded as (monotonic time, method, path, status) in `.log`.
+- Records carry a last-modified time (their createdTime until `create`/`update`/`delete` change the
+  table, which stamp the server's clock now); `filterByFormula=IS_AFTER(LAST_MODIFIED_TIME(), '<iso>')`
+  lists only the records modified after that instant, as Airtable does; `fields[]` limits the fields
+  returned (none: `fields[]` given empty).
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 import time
 import uuid
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, unquote, urlsplit
+
+IS_AFTER = re.compile(r"^IS_AFTER\(LAST_MODIFIED_TIME\(\),\s*'([^']+)'\)$")
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def make_records(table: str, n: int, fields=None) -> list[dict]:
@@ -72,6 +84,7 @@ class AirtableStandIn:
         self._offsets: dict[str, tuple[str, int, float]] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self.modified: dict[str, datetime] = {}  # record id -> last modified (else its createdTime)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -135,6 +148,25 @@ class AirtableStandIn:
             best = max(best, end - start + 1)
         return best
 
+    # -- writes (what Podium's users do in the base) -------------------------------------------
+    def create(self, table: str, record: dict) -> None:
+        with self._lock:
+            self.tables[table].append(record)
+            self.modified[record["id"]] = datetime.now(timezone.utc)
+
+    def update(self, table: str, record_id: str, fields: dict) -> None:
+        with self._lock:
+            record = next(r for r in self.tables[table] if r["id"] == record_id)
+            record["fields"] = {**record.get("fields", {}), **fields}
+            self.modified[record_id] = datetime.now(timezone.utc)
+
+    def delete(self, table: str, record_id: str) -> None:
+        with self._lock:
+            self.tables[table] = [r for r in self.tables[table] if r["id"] != record_id]
+
+    def _last_modified(self, record: dict) -> datetime:
+        return self.modified.get(record["id"]) or _instant(record["createdTime"])
+
     # -- behaviour ---------------------------------------------------------------------------
     def handle(self, method: str, raw_path: str, auth: str) -> tuple[int, dict]:
         if self.latency or self.jitter:
@@ -145,7 +177,7 @@ class AirtableStandIn:
             now = time.monotonic()
             number = len(self.log) + 1
             parts = urlsplit(raw_path)
-            status, body = self._answer(number, now, parts.path, parse_qs(parts.query), auth)
+            status, body = self._answer(number, now, parts.path, parse_qs(parts.query, keep_blank_values=True), auth)
             self.log.append((now, method, parts.path, status))
             return status, body
 
@@ -178,6 +210,13 @@ class AirtableStandIn:
         if table is None:
             return 404, {"error": {"type": "TABLE_NOT_FOUND", "message": f"Could not find table {segments[2]}"}}
         page_size = min(int(query.get("pageSize", ["100"])[0]), 100)
+        rows = self.tables[table]
+        if "filterByFormula" in query:
+            match = IS_AFTER.match(query["filterByFormula"][0].strip())
+            if match is None:
+                return 422, {"error": {"type": "INVALID_FILTER_BY_FORMULA", "message": "The formula is not supported by the stand-in"}}
+            after = _instant(match.group(1))
+            rows = [r for r in rows if self._last_modified(r) > after]
         start = 0
         if "offset" in query:
             token = query["offset"][0]
@@ -187,9 +226,12 @@ class AirtableStandIn:
             if expired:
                 return 422, {"error": {"type": "LIST_RECORDS_ITERATOR_NOT_AVAILABLE", "message": "The iterator is not available"}}
             start = entry[1]
-        records = self.tables[table][start:start + page_size]
+        records = rows[start:start + page_size]
+        if "fields[]" in query:
+            wanted = set(query["fields[]"]) - {""}
+            records = [{**r, "fields": {k: v for k, v in r.get("fields", {}).items() if k in wanted}} for r in records]
         body: dict = {"records": records}
-        if start + page_size < len(self.tables[table]):
+        if start + page_size < len(rows):
             token = f"itr{uuid.uuid4().hex[:14]}/rec{start + page_size}"
             self._offsets[token] = (table, start + page_size, now)
             body["offset"] = token

@@ -1,0 +1,45 @@
+"""Have the sources changed since the dry-run being applied? (issue 20; SPEC §5's "sources
+unchanged" for a LIVE dry-run). A snapshot dry-run is judged by its manifest
+(preconditions.check_sources_unchanged); a live one by the markers its landing recorded
+(pipelines/markers.py), checked against the live Airtable base and MongoDB now. Only the
+application being applied is checked, so `--app podium` needs only Airtable's settings.
+
+A snapshot without a source's folder reads that source live (SPEC §2.4), so its markers are
+checked too. A live dry-run with no markers (recorded before migration 0011, or one whose sources
+are only Luma) is applied as before and says so: no check ran.
+"""
+
+from __future__ import annotations
+
+from pipelines import markers
+from pipelines.errors import GateFailed
+
+
+def _counted(found: dict[str, int]) -> str:
+    parts = [f"{found[k]} {k}" for k in ("created", "changed", "deleted") if found[k]]
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def check(conn, run: dict, app: str) -> dict:
+    """{"check": ..., "found": ...} (the manifest was checked by preconditions before) for migration.cutovers.detail; raises GateFailed (one sentence
+    per changed table) when a record was created, changed or deleted since the dry-run."""
+    recorded = markers.recorded(conn, run["run_id"], app)
+    if not recorded:
+        if run["snapshot_dir"]:
+            return {"check": "snapshot manifest", "found": "unchanged"}
+        return {"check": "none", "found": f"dry-run {run['run_id']} recorded no source markers"}
+    found = markers.changes(conn, recorded)
+    changed = {table: n for table, n in found.items() if any(n.values())}
+    if changed:
+        sentences = [f"{table} has {_counted(n)} record(s) since dry-run {run['run_id']}." for table, n in sorted(changed.items())]
+        raise GateFailed(" ".join(sentences) + " The dry-run's candidates miss these writes: run `cutover dry-run` again, then apply.")
+    return {"check": "live source markers", "found": "unchanged", "tables": sorted(found)}
+
+
+def said(result: dict) -> str:
+    """The check in words, for the apply's message."""
+    if result["check"] == "live source markers":
+        return f"no source record was created, changed or deleted since the dry-run ({len(result['tables'])} tables checked live)"
+    if result["check"] == "snapshot manifest":
+        return "the snapshot's manifest is unchanged"
+    return f"no source check ran ({result['found']})"
