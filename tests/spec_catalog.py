@@ -32,12 +32,15 @@ MIGRATION_COLUMNS = {
     "luma_syncs": ["sync_id", "started_at", "finished_at", "window_start", "window_end", "requests", "events_upserted",
                    "attendance_upserted", "status", "error", "target_schema", "run_id"],
     "live_writes": ["cutover_id", "schema_name", "table_name", "writer", "inserted", "updated", "deleted", "truncated", "last_write_at"],
+    "source_markers": ["run_id", "application", "source", "source_table", "record_count", "since", "newest_updated_at", "newest_id",
+                       "recorded_at"],
 }
 MIGRATION_PRIMARY_KEYS = {
     "runs": ("run_id",), "count_ledger": ("run_id", "source", "source_table"),
     "id_lineage": ("source", "source_table", "source_id", "target_table"),
     "cutovers": ("cutover_id",), "luma_syncs": ("sync_id",),
     "live_writes": ("cutover_id", "schema_name", "table_name", "writer"),
+    "source_markers": ("run_id", "source", "source_table"),
 }
 
 
