@@ -89,6 +89,8 @@ def _run_dlt(context, source: str, pipeline, snapshot_dir: str | None, url: str)
 
 
 def _materializations(context, outcome, snapshot_dir: str | None, url: str):
+    from pathlib import Path
+
     import dagster as dg
 
     from assets.table_metadata import table_metadata
@@ -117,6 +119,7 @@ def _materializations(context, outcome, snapshot_dir: str | None, url: str):
                 "rows_landed": dg.MetadataValue.int(int(numbers.get("landed") or 0)),
                 "source_count": dg.MetadataValue.int(int(numbers.get("source_count") or 0)),
                 "duration_s": dg.MetadataValue.float(round(outcome.seconds, 3)),
-                "snapshot_dir": dg.MetadataValue.text(snapshot_dir or "live"),
+                # the folder's name only: a local path never goes into metadata (migration.runs keeps it)
+                "snapshot": dg.MetadataValue.text(Path(snapshot_dir).name if snapshot_dir else "live"),
             },
         )
