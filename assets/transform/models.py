@@ -97,6 +97,17 @@ class Model:
         return f"{self.schema}.{self.name}"
 
     @property
+    def label(self) -> str | None:
+        """The asset's description: a candidate says it is one (not the live table), a reconcile
+        instance names its application (both write the same table)."""
+        who = registry.title(self.app)
+        if self.layer in CANDIDATE_LAYERS:
+            return f"Candidate for {who}'s live table {self.name}, built in {self.table} (the cutover copies it live). {self.description}"
+        if self.layer == "reconcile":
+            return f"{who}'s rows of {self.table}. {self.description}"
+        return self.description or None
+
+    @property
     def path(self) -> Path:
         return MODELS_DIR / self.layer / f"{self.name}.sql"
 
@@ -289,7 +300,7 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         key=model.key,
         group_name=model.group,
         deps=deps,
-        description=model.description or None,
+        description=model.label,
         required_resource_keys={db_key(model.app)},
         kinds={"sql", "postgres"},
         metadata=code_reference(model.path),
@@ -319,7 +330,7 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
 def _candidate_asset(app: str, models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetKey]]) -> dg.AssetsDefinition:
     """One step building every candidate table of `app` in its database."""
     specs = [
-        dg.AssetSpec(m.key, group_name=m.group, deps=deps[m.key], description=m.description or None, kinds={"sql", "postgres"},
+        dg.AssetSpec(m.key, group_name=m.group, deps=deps[m.key], description=m.label, kinds={"sql", "postgres"},
                      metadata=code_reference(m.path))
         for m in models
     ]
