@@ -13,7 +13,8 @@ source that fails to land fails the step, so neither application's transform sta
 the combined job (the per-application jobs do not share the step); the other sources' raw tables
 are landed and recorded all the same.
 
-Each materialization carries rows_landed, source_count and duration_s; a failed land gate fails
+Each materialization carries the catalog's dagster/row_count and dagster/column_schema,
+rows_landed, source_count and duration_s (assets/land/materialize.py); a failed land gate fails
 the step after the tables' materializations are recorded (exit 3 in `cutover land`).
 """
 
