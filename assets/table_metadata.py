@@ -12,6 +12,7 @@ into links to that repository.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -32,8 +33,11 @@ def table_metadata(conn, table: str, rows: int) -> dict:
 
 def code_reference(path: Path) -> dict:
     """Asset definition metadata pointing at `path` (a file of this repository), repo-relative."""
-    reference = dg.LocalFileCodeReference(file_path=str(path.resolve().relative_to(REPO)), line_number=1)
-    return {"dagster/code_references": dg.CodeReferencesMetadataValue(code_references=[reference])}
+    # Dagster marks code references beta and warns on every use: the CLI's stderr is for our sentences
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        reference = dg.LocalFileCodeReference(file_path=str(path.resolve().relative_to(REPO)), line_number=1)
+        return {"dagster/code_references": dg.CodeReferencesMetadataValue(code_references=[reference])}
 
 
 class _RepoRelative(dg.FilePathMapping):
@@ -49,4 +53,6 @@ def linked_to_git(assets: list) -> list:
     if not url:
         return assets
     base, _, branch = url.rstrip("/").partition("/tree/")
-    return dg.link_code_references_to_git(assets, git_url=base, git_branch=branch or "main", file_path_mapping=_RepoRelative())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return dg.link_code_references_to_git(assets, git_url=base, git_branch=branch or "main", file_path_mapping=_RepoRelative())

@@ -51,3 +51,13 @@ def test_models_link_their_sql_file_relative_to_the_repository():
             [reference] = metadata["dagster/code_references"].code_references
             assert not Path(reference.file_path).is_absolute(), key
             assert (REPO / reference.file_path).is_file() and reference.file_path.endswith(f"{key.path[-1]}.sql")
+
+
+def test_with_a_git_url_the_references_link_into_the_repository(monkeypatch):
+    from assets.transform.models import build_assets
+
+    monkeypatch.setenv("CUTOVER_GIT_URL", "https://github.com/org/cutover/tree/release")
+    [assets_def, *_] = build_assets()
+    [reference] = next(iter(assets_def.metadata_by_key.values()))["dagster/code_references"].code_references
+    assert reference.url.startswith("https://github.com/org/cutover/tree/release/sql_models/")
+    assert reference.url.endswith(".sql#L1")
