@@ -41,6 +41,12 @@ class Gate:
     parameter: str | None = None
     severity: str = "error"  # error blocks; warning reports
     rule_file: str | None = None  # rules/<phase>/<rule>.sql the SQL comes from
+    instance: str = ""  # what tells this rule's checks on one asset apart (a column, a table, a kind)
+
+    @property
+    def check(self) -> str:
+        """The Dagster asset check this gate's result belongs to (`RuleCheck.name`)."""
+        return check_name(Path(self.rule_file).stem if self.rule_file else LANDED_COUNT, self.instance)
 
     @property
     def name(self) -> str:
@@ -49,6 +55,24 @@ class Gate:
     @property
     def suite(self) -> str:
         return f"{self.phase}.{self.application}.{self.batch}"
+
+
+LANDED_COUNT = "landed_count"  # the land gate's one rule without SQL of ours (GX's row count)
+
+
+def check_name(file: str, instance: str = "") -> str:
+    return f"{file}__{instance}" if instance else file
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """One Dagster asset check, known before any run: a rule (and instance) on a gate's asset.
+    Every gate a run builds maps to exactly one of these by (`Gate.asset`, `Gate.check`)."""
+
+    asset: tuple[str, ...]
+    name: str
+    severity: str
+    description: str
 
 
 @dataclass
@@ -124,9 +148,14 @@ class Rule:
     description: str
     sql: str
 
-    def gate(self, application: str, table: str, batch: str, asset: tuple[str, ...], /, **values: str) -> Gate:
+    def gate(self, application: str, table: str, batch: str, asset: tuple[str, ...], /, instance: str = "", **values: str) -> Gate:
         return Gate(self.phase, application, table, fill(self.name, values), batch, asset,
-                    sql=fill(self.sql, values), severity=self.severity, rule_file=f"{self.phase}/{self.file}.sql")
+                    sql=fill(self.sql, values), severity=self.severity, rule_file=f"{self.phase}/{self.file}.sql",
+                    instance=instance)
+
+    def check(self, asset: tuple[str, ...], instance: str = "") -> RuleCheck:
+        described = f"{self.description} ({instance})" if instance else self.description
+        return RuleCheck(asset, check_name(self.file, instance), self.severity, described)
 
 
 def parse_rule(path: Path) -> Rule:

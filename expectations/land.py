@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from expectations.gates import Gate, literal, rule, values_list
+from expectations.gates import LANDED_COUNT, Gate, RuleCheck, literal, rule, values_list
 from expectations.mapping import LUMA_DUPLICATES
 from pipelines import registry
 
@@ -71,6 +71,19 @@ def land_gates(existing_tables: set[str], airtable_schema: dict | None = None) -
         gates += [rule("land", name).gate(app, raw, raw, asset, **values) for name in ("key_not_null", "key_unique")]
         gates.append(_field_contract(entry, schema_tables))
     return gates
+
+
+def rule_checks(app: str) -> list[RuleCheck]:
+    """The land gate's checks of `app`'s raw tables, before any run. An Airtable table has both field
+    contracts: a run judges the one its Airtable schema (or its absence) calls for."""
+    checks = []
+    for entry in registry.tables(application=app):
+        asset = (f"raw_{entry.source}", entry.name)
+        checks.append(RuleCheck(asset, LANDED_COUNT, "error",
+                                "The rows landed equal the count the source reported (GX's row-count expectation)."))
+        contracts = ("fields_in_schema", "fields_in_records") if entry.source == "airtable" else ("fields_in_records",)
+        checks += [rule("land", name).check(asset) for name in ("key_not_null", "key_unique", *contracts)]
+    return checks
 
 
 def source_counts(conn, run_id: str) -> dict[str, int]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from expectations.gates import Gate, literal, rule, values_list
+from expectations.gates import Gate, RuleCheck, literal, rule, values_list
 from expectations.mapping import LUMA_DUPLICATES
 from pipelines import registry
 
@@ -60,7 +60,7 @@ def _ledger_gates(app: str, run: str) -> list[Gate]:
     values = {"run": run, "sources": _sources_sql(app), "default": str(default), "ceilings": ceiling_values}
     ledger = "migration.count_ledger"
     return [rule("reconcile", name).gate(app, ledger, ledger, LEDGER, **values)
-            for name in ("ledger_identity", "quarantine_ceiling")]
+            for name in LEDGER_RULES]
 
 
 def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
@@ -98,10 +98,14 @@ def _raw_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
                       f"where c.source in ({_sources_sql(app)})",
         "landed_tables": ", ".join(landed_tables),
     }
-    tables = {"landed_classified": "raw -> classification", "classified_landed": "classification -> raw",
-              "classified_once": "classification", "quarantined_without_lineage": "migration.quarantine"}
     batch = "migration.id_lineage"
-    return [rule("reconcile", name).gate(app, table, batch, LINEAGE, **values) for name, table in tables.items()]
+    return [rule("reconcile", name).gate(app, table, batch, LINEAGE, **values) for name, table in RAW_RULES.items()]
+
+
+CANDIDATE_RULES = ("lineage_has_candidate_row", "candidate_row_has_lineage")
+RAW_RULES = {"landed_classified": "raw -> classification", "classified_landed": "classification -> raw",
+             "classified_once": "classification", "quarantined_without_lineage": "migration.quarantine"}
+LEDGER_RULES = ("ledger_identity", "quarantine_ceiling")
 
 
 def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
@@ -122,8 +126,8 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
             has_lineage, via = same, f"join {model} as m on m.target_id = l.target_id"
         values = {"run": run, "candidate": candidate, "target": literal(f"{app}.{table}"),
                   "has_row": has_row, "key": key, "has_lineage": has_lineage, "via": via}
-        gates += [rule("reconcile", name).gate(app, candidate, "migration.id_lineage", LINEAGE, **values)
-                  for name in ("lineage_has_candidate_row", "candidate_row_has_lineage")]
+        gates += [rule("reconcile", name).gate(app, candidate, "migration.id_lineage", LINEAGE, instance=table, **values)
+                  for name in CANDIDATE_RULES]
     return gates
 
 
@@ -136,8 +140,21 @@ WARNINGS = {
 
 def _warning_gates(app: str, run: str) -> list[Gate]:
     conflicts = "migration.conflicts"
-    return [rule("reconcile", "conflicts").gate(app, conflicts, conflicts, CONFLICTS, run=run, kind=literal(kind), rule=text)
+    return [rule("reconcile", "conflicts").gate(app, conflicts, conflicts, CONFLICTS, instance=kind, run=run, kind=literal(kind), rule=text)
             for kind, text in WARNINGS[app]]
+
+
+def rule_checks(app: str) -> list[RuleCheck]:
+    """The reconcile gate's checks of `app`, before any run: on the count ledger, on the lineage
+    (one per candidate table where a rule judges one table), and the conflicts it warns about."""
+    from expectations.row_compare import compared_tables
+
+    checks = [rule("reconcile", name).check(LEDGER) for name in LEDGER_RULES]
+    checks += [rule("reconcile", name).check(LINEAGE) for name in RAW_RULES]
+    checks += [rule("reconcile", name).check(LINEAGE, table) for table in registry.APPLICATIONS[app].tables for name in CANDIDATE_RULES]
+    checks += [rule("reconcile", "row_hash").check(LINEAGE, table) for table in compared_tables(app)]
+    checks += [rule("reconcile", "conflicts").check(CONFLICTS, kind) for kind, _text in WARNINGS[app]]
+    return checks
 
 
 def reconcile_gates(run_id: str, existing_tables: set[str], apps=tuple(registry.APPLICATIONS)) -> list[Gate]:

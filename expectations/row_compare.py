@@ -187,12 +187,17 @@ def _values(app: str, table: str, run_id: str) -> dict[str, str]:
             "got": _object(fields, "t"), "join": join}
 
 
+def compared_tables(app: str) -> list[str]:
+    """The candidate tables of `app` whose values are compared with their source records."""
+    return list(PODIUM if app == "podium" else HELLO_MIAMI)
+
+
 def row_compare_gates(app: str, run_id: str, existing_tables: set[str]) -> list[Gate]:
     gates = []
-    for table in (PODIUM if app == "podium" else HELLO_MIAMI):
+    for table in compared_tables(app):
         raw = (PODIUM if app == "podium" else HELLO_MIAMI)[table][0]
         candidate = f"{app}_next.{table}"
         if raw in existing_tables and candidate in existing_tables:
             gates.append(rule("reconcile", "row_hash").gate(app, candidate, candidate, ("migration", "id_lineage"),
-                                                            **_values(app, table, run_id)))
+                                                            instance=table, **_values(app, table, run_id)))
     return gates

@@ -10,7 +10,7 @@ SPEC §3/§4, listed here.
 
 from __future__ import annotations
 
-from expectations.gates import Gate, literal, rule
+from expectations.gates import Gate, RuleCheck, literal, rule
 
 ENUMS = {
     ("hello_miami", "profiles", "verification_status"): ("pending", "verified"),
@@ -125,9 +125,24 @@ def _table_gates(app: str, table: str, spec: dict) -> list[Gate]:
         gates.append(gate("required_columns", tests=", ".join(tests), cond=cond))
     for (enum_app, enum_table, column), values in ENUMS.items():
         if (enum_app, enum_table) == (app, table):
-            gates.append(gate("enum_values", column=column, names=", ".join(values), label=literal(column),
+            gates.append(gate("enum_values", instance=column, column=column, names=", ".join(values), label=literal(column),
                               quoted=_q(column), allowed=", ".join(literal(v) for v in values)))
     return gates
+
+
+def rule_checks(app: str) -> list[RuleCheck]:
+    """The transform gate's checks of `app`'s candidate tables, before any run. Keys, foreign keys and
+    required columns come from the live schema's catalog at run time: a table without one of them
+    gets that check's result saying it had nothing to judge."""
+    from pipelines import registry, targets
+
+    checks = []
+    for table in registry.APPLICATIONS[app].tables:
+        asset = (targets.target(app).candidate_schema, table)
+        checks += [rule("transform", name).check(asset) for name in ("primary_key", "unique_key", "foreign_key", "required_columns")]
+        checks += [rule("transform", "enum_values").check(asset, column)
+                   for (enum_app, enum_table, column) in ENUMS if (enum_app, enum_table) == (app, table)]
+    return checks
 
 
 def transform_gates(conn, apps=("podium", "hello_miami")) -> list[Gate]:

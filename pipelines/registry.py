@@ -82,7 +82,7 @@ SOURCES = {
     "mongo": Source("mongo", "hello_miami", "document",
                     "Hello Miami's MongoDB collection, landed unchanged (_id, timestamps, document jsonb)."),
     "luma": Source("luma", "hello_miami", "record",
-                   "Luma events API entries, landed unchanged (keys, timestamps, record jsonb); merge."),
+                   "Hello Miami's Luma API entries (events and their guests), landed unchanged (keys, timestamps, record jsonb); merge."),
 }
 
 

@@ -76,8 +76,9 @@ def _assets():
     return build_assets()
 
 
-def run_transform(url: str, run_id: str | None = None, captured_at: str = CAPTURED_AT, groups=None) -> str:
-    """Materialize the transform assets (all layers, or `groups`) under `run_id`; returns the run id."""
+def run_transform(url: str, run_id: str | None = None, captured_at: str = CAPTURED_AT, groups=None, instance=None) -> str:
+    """Materialize the transform assets (all layers, or `groups`) under `run_id` (in `instance`, to
+    read its events; default an ephemeral one); returns the run id."""
     import dagster as dg
 
     from assets.resources import application_databases
@@ -96,7 +97,7 @@ def run_transform(url: str, run_id: str | None = None, captured_at: str = CAPTUR
         jobs=[dg.define_asset_job("transform_test", selection=selection)],
         resources=application_databases(url),
     )
-    result = defs.resolve_job_def("transform_test").execute_in_process(run_id=run_id, instance=dg.DagsterInstance.ephemeral())
+    result = defs.resolve_job_def("transform_test").execute_in_process(run_id=run_id, instance=instance or dg.DagsterInstance.ephemeral())
     assert result.success
     return run_id
 

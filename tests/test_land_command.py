@@ -4,6 +4,7 @@ manifest's count; a failed land gate exits 3; a malformed file exits 1 with file
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -117,5 +118,11 @@ def test_materialize_land_assets_against_db_url(db_url, tmp_path):
     assert materialized["raw_airtable/users"]["rows_landed"].value == 12
     assert materialized["raw_airtable/users"]["source_count"].value == 12
     assert materialized["raw_airtable/users"]["duration_s"].value > 0
+    # the catalog's conventions, and no local path (dlt's load-file "jobs") in any metadata
+    assert materialized["raw_airtable/users"]["dagster/row_count"].value == 12
+    columns = {c.name: c for c in materialized["raw_airtable/users"]["dagster/column_schema"].value.columns}
+    assert columns["id"].type == "character varying" and "fields" in columns
+    dumped = json.dumps({k: {m: str(v) for m, v in md.items()} for k, md in materialized.items()})
+    assert str(tmp_path) not in dumped and "/tmp/" not in dumped and str(Path.cwd()) not in dumped
     with connect(db_url) as conn:
         assert conn.execute("select count(*) from migration.count_ledger where run_id = %s", (result.run_id,)).fetchone()[0] == 5

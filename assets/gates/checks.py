@@ -1,11 +1,19 @@
-"""The gates as Dagster asset checks: one multi-asset check per phase and application, so one GX
-checkpoint (and one step) judges all of a phase's tables of that application.
+"""The gates as Dagster asset checks: one check per rule (and instance) on the asset it judges, all
+of a phase's checks of one application evaluated by one multi-asset check step, so one GX
+checkpoint judges them (the speed of one step, the catalog's detail of one check per rule).
 
 Decisions:
-- Blocking checks (`blocking=True`, severity ERROR) for the error rules: a failure fails the check
+- The checks are declared before any run by `rule_checks()` of expectations/<phase>.py (registry +
+  rule files): name = the rule file's name, `__<instance>` where one rule judges several things on
+  one asset (an enum column, a candidate table, a conflict kind); description = the rule file's
+  header. Several instances read from the live catalog at run time (each foreign key of a table)
+  are one check: its result lists the failing ones.
+- Error rules are blocking checks (`blocking=True`, severity ERROR): a failure fails the check
   step, and Dagster does not start the assets downstream of it (the next phase).
-- Warnings (field absent from every record without a schema, MongoDB/Luma conflicts, reverse-link
-  asymmetry) are separate non-blocking checks with severity WARN: they report, never stop a run.
+- Warning rules (field absent from every record without a schema, MongoDB/Luma conflicts,
+  reverse-link asymmetry) are non-blocking checks with severity WARN: they report, never stop a run.
+- A rule with nothing to judge in a run still gets a result, passed, saying so (a blocking check
+  that emits nothing would leave its downstream waiting on it).
 - Each check runs in its application's database (resource `<app>_db`).
 - Attachment: land -> the raw assets; transform -> the candidate table assets; reconcile -> the
   application's reconcile assets (count identity and ceiling on migration.count_ledger, anti-joins and row
@@ -20,73 +28,62 @@ from assets.gates.masking import mask_text
 from assets.resources import db_key
 from pipelines import registry
 
-RAW = {app: [(f"raw_{t.source}", t.name) for t in registry.tables(application=app)] for app in registry.APPLICATIONS}
-CANDIDATES = {app: [(f"{app}_next", t) for t in a.tables] for app, a in registry.APPLICATIONS.items()}
-# the application's reconcile assets (assets/transform/models.py keys them [migration, <app>, <model>])
-RECONCILE = {app: [("migration", app, name) for name in ("count_ledger", "id_lineage", "conflicts")]
-             for app in registry.APPLICATIONS}
 RESOURCES = {"sources", "run_settings", "great_expectations"}
 
 
-def gate_asset(path: tuple[str, ...], app: str) -> tuple[str, ...]:
-    """The table a gate names (`Gate.asset`, e.g. migration.count_ledger) of a check's asset key."""
-    return (path[0], path[2]) if path[:2] == ("migration", app) else path
+def rule_checks(phase: str, app: str) -> list:
+    """The phase's `RuleCheck`s of `app` (expectations/<phase>.py declares them from the registry and
+    the rule files), so Dagster knows every check before any run."""
+    from expectations import land, reconcile, transform
+
+    return {"land": land, "transform": transform, "reconcile": reconcile}[phase].rule_checks(app)
 
 
-def check_names(phase: str, app: str) -> tuple[str, str]:
-    """(blocking check name, warning check name) of a phase and application."""
-    if phase == "reconcile":
-        return f"reconcile_gate_{app}", f"reconcile_warnings_{app}"
-    return f"{phase}_gate", f"{phase}_warnings"
+def check_key(path: tuple[str, ...], name: str, app: str) -> dg.AssetCheckKey:
+    """The Dagster key of check `name` on a gate's asset: a reconcile table's asset is keyed per application."""
+    if path[0] == "migration":
+        path = ("migration", app, *path[1:])
+    return dg.AssetCheckKey(dg.AssetKey(list(path)), name)
 
 
 def _specs(phase: str, app: str) -> list[dg.AssetCheckSpec]:
-    gate, warnings = check_names(phase, app)
-    assets = {"land": RAW[app], "transform": CANDIDATES[app], "reconcile": RECONCILE[app]}[phase]
-    specs = [dg.AssetCheckSpec(gate, asset=dg.AssetKey(list(a)), blocking=True,
-                               description=f"{phase} gate ({app}): blocking rules of SPEC §5") for a in assets]
-    warn_assets = {"land": RAW[app], "transform": [], "reconcile": [("migration", app, "conflicts")]}[phase]
-    specs += [dg.AssetCheckSpec(warnings, asset=dg.AssetKey(list(a)),
-                                description=f"{phase} warnings ({app}): reported, never blocking") for a in warn_assets]
-    return specs
+    # a warning rule never blocks: its failure shows as a WARN result, the next phase still runs
+    return [dg.AssetCheckSpec(c.name, asset=check_key(c.asset, c.name, app).asset_key, description=c.description,
+                              blocking=c.severity == "error", metadata={"severity": c.severity})
+            for c in rule_checks(phase, app)]
 
 
-def _markdown(outcomes: list) -> str:
-    lines = ["| rule | table | result | failing | examples |", "|---|---|---|---|---|"]
-    for o in outcomes:
-        examples = ", ".join(mask_text(e) for e in o.examples[:3]).replace("|", "/")
-        lines.append(f"| {o.gate.rule} | {o.gate.table} | {'pass' if o.passed else 'FAIL'} | {o.failed_count} | {examples} |")
-    return "\n".join(lines)
-
-
-def _result(key: dg.AssetCheckKey, outcomes: list, warning: bool) -> dg.AssetCheckResult:
+def _result(key: dg.AssetCheckKey, rule_check, outcomes: list) -> dg.AssetCheckResult:
+    """One rule's result on one asset. A rule with no instance in this run (no foreign key on the
+    table, no Airtable schema, a table not landed) passes saying it had nothing to judge."""
     failed = [o for o in outcomes if not o.passed]
-    examples = {o.gate.name: [mask_text(e) for e in o.examples[:5]] for o in failed}
+    if not outcomes:
+        description = "nothing to judge in this run: no instance of this rule applies to this table"
+    else:
+        description = "; ".join(mask_text(o.message) for o in failed[:5]) or "; ".join(o.gate.rule for o in outcomes) + ": passed"
     return dg.AssetCheckResult(
         asset_key=key.asset_key,
         check_name=key.name,
         passed=not failed,
-        severity=dg.AssetCheckSeverity.WARN if warning else dg.AssetCheckSeverity.ERROR,
-        description="; ".join(mask_text(o.message) for o in failed[:5]) or f"{len(outcomes)} rules passed",
+        severity=dg.AssetCheckSeverity.WARN if rule_check.severity == "warning" else dg.AssetCheckSeverity.ERROR,
+        description=description,
         metadata={
-            "rules": dg.MetadataValue.int(len(outcomes)),
-            "failed_rules": dg.MetadataValue.int(len(failed)),
+            "instances": dg.MetadataValue.int(len(outcomes)),
             "failing_records": dg.MetadataValue.int(sum(o.failed_count for o in failed)),
-            "results": dg.MetadataValue.md(_markdown(outcomes) if outcomes else "no rules for this table in this run"),
-            "examples": dg.MetadataValue.json(examples),
+            "examples": dg.MetadataValue.json({o.gate.rule: [mask_text(e) for e in o.examples[:5]] for o in failed}),
         },
     )
 
 
 def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:
-    gate_name, warning_name = check_names(phase, app)
+    declared = {check_key(c.asset, c.name, app): c for c in rule_checks(phase, app)}
 
     @dg.multi_asset_check(
         specs=_specs(phase, app),
         name=f"{phase}_gate__{app}",
         can_subset=True,
         required_resource_keys=RESOURCES | {db_key(app)},
-        description=f"Great Expectations suites of the {phase} gate for {app}.",
+        description=f"Great Expectations suites of the {phase} gate for {app}: one check per rule.",
     )
     def _check(context):
         from assets.gates.validation import report_dir, save_documents
@@ -99,12 +96,15 @@ def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:
             outcomes, documents = res.great_expectations.validate(database.url(), gates, parameters)
             record(conn, context.run.run_id, outcomes)
         save_documents(report_dir(context.run.run_id, res.run_settings.report_dir), f"{phase}.{app}", documents)
+        by_check: dict[dg.AssetCheckKey, list] = {}
+        for o in outcomes:
+            key = check_key(o.gate.asset, o.gate.check, app)
+            if key not in declared:  # a rule without its check would be judged but never shown
+                raise ValueError(f"rule {o.gate.rule_file or o.gate.check} on {o.gate.table} has no declared check "
+                                 f"{key.name}: add it to rule_checks() in expectations/{phase}.py")
+            by_check.setdefault(key, []).append(o)
         for key in sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
-            warning = key.name == warning_name
-            mine = [o for o in outcomes
-                    if tuple(o.gate.asset) == gate_asset(tuple(key.asset_key.path), app)
-                    and (o.gate.severity == "warning") == warning]
-            yield _result(key, mine, warning)
+            yield _result(key, declared[key], by_check.get(key, []))
 
     return _check
 

@@ -89,8 +89,11 @@ def _run_dlt(context, source: str, pipeline, snapshot_dir: str | None, url: str)
 
 
 def _materializations(context, outcome, snapshot_dir: str | None, url: str):
+    from pathlib import Path
+
     import dagster as dg
 
+    from assets.table_metadata import table_metadata
     from pipelines.database import connect
 
     results, pipeline = outcome.value
@@ -100,15 +103,23 @@ def _materializations(context, outcome, snapshot_dir: str | None, url: str):
     with connect(url) as conn:
         figures = land.after_load(conn, outcome.source, snapshot_dir, context.run.run_id, ids, outcome.seconds,
                                   tables=selected)
+        # the catalog's view of each raw table (dlt's own schema lacks its constraints)
+        catalog = {r.asset_key: table_metadata(conn, f"{prefix}.{r.asset_key.path[-1]}",
+                                               int(figures.get(r.asset_key.path[-1], {}).get("landed") or 0))
+                   for r in results}
     for result in results:
         numbers = figures.get(result.asset_key.path[-1], {})
+        # dlt's "jobs" name its load files by their absolute local path: never in metadata
+        kept = {k: v for k, v in (result.metadata or {}).items() if k != "jobs"}
         yield dg.MaterializeResult(
             asset_key=result.asset_key,
             metadata={
-                **(result.metadata or {}),
+                **kept,
+                **catalog[result.asset_key],
                 "rows_landed": dg.MetadataValue.int(int(numbers.get("landed") or 0)),
                 "source_count": dg.MetadataValue.int(int(numbers.get("source_count") or 0)),
                 "duration_s": dg.MetadataValue.float(round(outcome.seconds, 3)),
-                "snapshot_dir": dg.MetadataValue.text(snapshot_dir or "live"),
+                # the folder's name only: a local path never goes into metadata (migration.runs keeps it)
+                "snapshot": dg.MetadataValue.text(Path(snapshot_dir).name if snapshot_dir else "live"),
             },
         )

@@ -27,6 +27,8 @@ from assets.resources import ApplicationDatabase
 LIVE_EVENTS = dg.AssetKey(["hello_miami", "events"])
 LIVE_ATTENDANCE = dg.AssetKey(["hello_miami", "attendance"])
 GROUP = "hello_miami_live"
+# the cutover copies the candidate rows into these live tables: the lineage shows it
+CANDIDATE_OF = {key: dg.AssetKey([f"{key.path[0]}_next", key.path[1]]) for key in (LIVE_EVENTS, LIVE_ATTENDANCE)}
 
 
 class SyncConfig(dg.Config):
@@ -39,8 +41,10 @@ class SyncConfig(dg.Config):
 @dg.multi_asset(
     name="luma_sync",
     specs=[
-        dg.AssetSpec(LIVE_EVENTS, group_name=GROUP, skippable=True, description="Hello Miami's live events, kept current from Luma."),
-        dg.AssetSpec(LIVE_ATTENDANCE, group_name=GROUP, skippable=True, description="Hello Miami's live attendance, kept current from Luma."),
+        dg.AssetSpec(key, group_name=GROUP, skippable=True, deps=[CANDIDATE_OF[key]],
+                     description=f"Hello Miami's live table {key.path[1]} (the application's own): the cutover copies "
+                                 f"its candidate rows in, then the Luma sync keeps it current.")
+        for key in (LIVE_EVENTS, LIVE_ATTENDANCE)
     ],
     description="One incremental Luma sync: events in the window and their guests, upserted live.",
 )

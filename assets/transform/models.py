@@ -38,6 +38,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.resources import db_key
+from assets.table_metadata import code_reference, table_metadata
 from pipelines import registry, sql_headers
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "sql_models"
@@ -94,6 +95,21 @@ class Model:
     @property
     def table(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    @property
+    def label(self) -> str | None:
+        """The asset's description: a candidate says it is one (not the live table), a reconcile
+        instance names its application (both write the same table)."""
+        who = registry.title(self.app)
+        if self.layer in CANDIDATE_LAYERS:
+            return f"Candidate for {who}'s live table {self.name}, built in {self.table} (the cutover copies it live). {self.description}"
+        if self.layer == "reconcile":
+            return f"{who}'s rows of {self.table}. {self.description}"
+        return self.description or None
+
+    @property
+    def path(self) -> Path:
+        return MODELS_DIR / self.layer / f"{self.name}.sql"
 
 
 def application_of(layer: str, name: str) -> str:
@@ -284,9 +300,10 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         key=model.key,
         group_name=model.group,
         deps=deps,
-        description=model.description or None,
+        description=model.label,
         required_resource_keys={db_key(model.app)},
         kinds={"sql", "postgres"},
+        metadata=code_reference(model.path),
     )
     def _compute(context):
         started = time.monotonic()
@@ -304,9 +321,8 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 else:
                     build_table(conn, model)
                     rows = _count(conn, model.table)
-        return dg.MaterializeResult(
-            metadata={"row_count": dg.MetadataValue.int(rows), "duration_s": round(time.monotonic() - started, 3)}
-        )
+            metadata = table_metadata(conn, model.table, rows)
+        return dg.MaterializeResult(metadata={**metadata, "duration_s": round(time.monotonic() - started, 3)})
 
     return _compute
 
@@ -314,7 +330,8 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
 def _candidate_asset(app: str, models: list[Model], deps: dict[dg.AssetKey, list[dg.AssetKey]]) -> dg.AssetsDefinition:
     """One step building every candidate table of `app` in its database."""
     specs = [
-        dg.AssetSpec(m.key, group_name=m.group, deps=deps[m.key], description=m.description or None, kinds={"sql", "postgres"})
+        dg.AssetSpec(m.key, group_name=m.group, deps=deps[m.key], description=m.label, kinds={"sql", "postgres"},
+                     metadata=code_reference(m.path))
         for m in models
     ]
 
@@ -338,12 +355,10 @@ def _candidate_asset(app: str, models: list[Model], deps: dict[dg.AssetKey, list
                     results.append((model, time.monotonic() - started))
             for model, _seconds in results:
                 conn.execute(f"analyze {model.table}")
-            results = [(model, _count(conn, model.table), seconds) for model, seconds in results]
-        for model, rows, seconds in results:
-            yield dg.MaterializeResult(
-                asset_key=model.key,
-                metadata={"row_count": dg.MetadataValue.int(rows), "duration_s": round(seconds, 3)},
-            )
+            results = [(model, table_metadata(conn, model.table, _count(conn, model.table)), seconds)
+                       for model, seconds in results]
+        for model, metadata, seconds in results:
+            yield dg.MaterializeResult(asset_key=model.key, metadata={**metadata, "duration_s": round(seconds, 3)})
 
     return _compute
 
@@ -370,6 +385,8 @@ def check_targets(conn, run_id: str, models: list[Model]) -> None:
 
 
 def build_assets() -> list[dg.AssetsDefinition]:
+    from assets.table_metadata import linked_to_git
+
     models = load_models()
     known = {(m.schema, m.name) for m in models}
     deps = {m.key: _deps(m, known) for m in models}
@@ -378,4 +395,4 @@ def build_assets() -> list[dg.AssetsDefinition]:
         candidates = [m for m in models if m.layer == app]
         if candidates:
             assets.append(_candidate_asset(app, candidates, deps))
-    return assets
+    return linked_to_git(assets)
