@@ -49,6 +49,11 @@ def apply_latest(target) -> dict:
         preconditions.check_sources_unchanged(conn, run, app)
         preconditions.check_same_ddl(conn, target)
         candidate_counts = preconditions.check_candidates_built_by(conn, run, target)
+        # the live checks hold the lock the copy takes, so no application write slips in between
+        order = rows.copy_order(conn, target)
+        rows.lock(conn, target.schema, order, rows.LIVE_LOCK)
+        preconditions.check_live_unchanged(conn, run, target)
+        preconditions.check_no_live_row_lost(conn, target, order)
         cutover_id = conn.execute(
             """
             insert into migration.cutovers (run_id, app, applied_at, operator, counts, status, detail)
