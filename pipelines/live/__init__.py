@@ -88,3 +88,24 @@ def writes_since(conn, target, run_id: str) -> dict[str, tuple[int, int]]:
         query = sql.SQL((HERE / "row_differences.sql").read_text()).format(live=_name(target.schema, table), landed=_name(raw, table))
         changed[table] = tuple(conn.execute(query).fetchone())
     return changed
+
+
+def hop(conn, target, run_id: str) -> list[dict]:
+    """The live hop of dry-run `run_id` (SPEC §6): per table that held rows, {live_before, kept,
+    merged}. Kept: landed rows the candidates hold (by `id`, or the registry's natural key).
+    Merged is 0: no live row is merged into another yet (matching by natural key is to come), so
+    live_before = kept is what the gate `live_row_kept` demands."""
+    landed = conn.execute(
+        "select target_table, live_before from migration.live_landed where run_id = %s and application = %s and live_before > 0 order by target_table",
+        (run_id, target.app),
+    ).fetchall()
+    out = []
+    for table, before in landed:
+        natural = registry.APPLICATIONS[target.app].natural_key(table)
+        keys = natural[0] if natural else ("id",)
+        same = sql.SQL(" and ").join(sql.SQL("t.{k} = l.{k}").format(k=sql.Identifier(k)) for k in keys)
+        query = sql.SQL((HERE / "kept.sql").read_text()).format(
+            landed=_name(raw_schema(target.app), table), candidate=_name(target.candidate_schema, table), same=same)
+        kept = conn.execute(query).fetchone()[0]
+        out.append({"application": target.app, "table": table, "live_before": before, "kept": kept, "merged": 0})
+    return out
