@@ -22,9 +22,10 @@ from pipelines.masking import mask_text
 
 def existing_tables(conn) -> set[str]:
     """The project's tables in `conn`'s database (an application's: the gate's connection)."""
+    from pipelines.live import raw_schema
     from pipelines.targets import OWN_SCHEMAS
 
-    schemas = list(OWN_SCHEMAS) + [f"{app}_next" for app in registry.APPLICATIONS]
+    schemas = list(OWN_SCHEMAS) + [f"{app}_next" for app in registry.APPLICATIONS] + [raw_schema(app) for app in registry.APPLICATIONS]
     rows = conn.execute(
         """
         select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace

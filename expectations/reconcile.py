@@ -131,6 +131,18 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
     return gates
 
 
+def _live_gates(app: str, existing: set[str]) -> list[Gate]:
+    """Live hop (SPEC §4): every row landed from a live table keyed by `id` is kept by the candidates."""
+    from pipelines.live import raw_schema
+
+    gates = []
+    for table in registry.APPLICATIONS[app].tables:
+        landed, candidate = f"{raw_schema(app)}.{table}", f"{app}_next.{table}"
+        if landed in existing and candidate in existing and registry.APPLICATIONS[app].natural_key(table) is None:
+            gates.append(rule("reconcile", "live_row_kept").gate(app, f"{app}.{table}", landed, LINEAGE, candidate=candidate))
+    return gates
+
+
 WARNINGS = {
     "podium": [("reverse_link", "users.attending_events agrees with events.attendees")],
     "hello_miami": [("mongo_luma", "MongoDB and Luma agree on event fields"),
@@ -167,6 +179,7 @@ def reconcile_gates(run_id: str, existing_tables: set[str], apps=tuple(registry.
         if classification(app) in existing_tables:
             gates += _raw_gates(app, run, existing_tables)
         gates += _candidate_gates(app, run, existing_tables)
+        gates += _live_gates(app, existing_tables)
         gates += row_compare_gates(app, run_id, existing_tables)
         gates += _warning_gates(app, run)
     return gates

@@ -34,6 +34,7 @@ MIGRATION_COLUMNS = {
     "live_writes": ["cutover_id", "schema_name", "table_name", "writer", "inserted", "updated", "deleted", "truncated", "last_write_at"],
     "source_markers": ["run_id", "application", "source", "source_table", "record_count", "since", "newest_updated_at", "newest_id",
                        "recorded_at"],
+    "live_landed": ["run_id", "application", "target_table", "live_before", "checksum", "landed_at"],
 }
 MIGRATION_PRIMARY_KEYS = {
     "runs": ("run_id",), "count_ledger": ("run_id", "source", "source_table"),
@@ -41,6 +42,7 @@ MIGRATION_PRIMARY_KEYS = {
     "cutovers": ("cutover_id",), "luma_syncs": ("sync_id",),
     "live_writes": ("cutover_id", "schema_name", "table_name", "writer"),
     "source_markers": ("run_id", "source", "source_table"),
+    "live_landed": ("run_id", "application", "target_table"),
 }
 
 

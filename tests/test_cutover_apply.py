@@ -55,30 +55,34 @@ def uid(key: str) -> uuid.UUID:
 
 
 def seed_live(conn) -> None:
-    """The live state before the cutover: what the applications see today."""
-    conn.execute(filled("insert into podium.users (id, email, first_name) values (%s, 'old@example.org', 'Old')"), (uid("live-user"),))
-    conn.execute("insert into hello_miami.profiles (id, luma_email) values (%s, 'old@example.org')", (uid("live-profile"),))
+    """The live state before the cutover: what the applications see today. The candidates hold
+    these rows' ids (SPEC §4: every live row is live after the cutover), with other values."""
+    conn.execute(filled("insert into podium.users (id, email, first_name) values (%s, 'old@example.org', 'Old')"), (uid("dry-1-u0"),))
+    conn.execute("insert into hello_miami.profiles (id, luma_email) values (%s, 'old@example.org')", (uid("dry-1-p0"),))
 
 
 def seed_candidates(conn, run_id: str = "dry-1", passed: bool = True, finished: datetime | None = None, snapshot_dir: str | None = None,
-                    captured_at: datetime | None = None) -> None:
-    """Candidate rows plus the dry-run that built them (runs, gate_results, count_ledger)."""
+                    captured_at: datetime | None = None, ids: str | None = None) -> None:
+    """Candidate rows plus the dry-run that built them (runs, gate_results, count_ledger). Their ids
+    derive from `ids` (default `run_id`): a later dry-run of the same sources passes the first
+    run's, as the models' stable ids do, so the rows live since are among its candidates."""
     finished = finished or datetime.now(timezone.utc)
-    users = [(uid(f"{run_id}-u{i}"), f"u{i}@example.org", f"User{i}") for i in range(2)]
+    key = ids or run_id
+    users = [(uid(f"{key}-u{i}"), f"u{i}@example.org", f"User{i}") for i in range(2)]
     conn.execute("delete from podium_next.users")
     for row in users:
         conn.execute(filled("insert into podium_next.users (id, email, first_name) values (%s, %s, %s)"), row)
     conn.execute(
         filled("insert into podium_next.events (id, name, slug, join_code, owner_id) values (%s, 'Hack', 'hack', 'J1', %s)"),
-        (uid(f"{run_id}-e"), users[0][0]),
+        (uid(f"{key}-e"), users[0][0]),
     )
     conn.execute("insert into hello_miami_next.profiles (id, luma_email) values (%s, 'a@example.org'), (%s, 'b@example.org')",
-                 (uid(f"{run_id}-p0"), uid(f"{run_id}-p1")))
+                 (uid(f"{key}-p0"), uid(f"{key}-p1")))
     conn.execute(
         "insert into hello_miami_next.events (id, luma_event_id, name, url, start_at, timezone) values (%s, 'evt-1', 'Night', 'https://lu.ma/1', '2026-11-01 18:00', 'UTC')",
-        (uid(f"{run_id}-he"),),
+        (uid(f"{key}-he"),),
     )
-    conn.execute("insert into hello_miami_next.attendance (id, member_id, luma_event_id) values (%s, %s, 'evt-1')", (uid(f"{run_id}-a"), uid(f"{run_id}-p0")))
+    conn.execute("insert into hello_miami_next.attendance (id, member_id, luma_event_id) values (%s, %s, 'evt-1')", (uid(f"{key}-a"), uid(f"{key}-p0")))
     record_dry_run(conn, run_id, passed=passed, finished=finished, snapshot_dir=snapshot_dir, captured_at=captured_at,
                    ledger=[("airtable", "users", 2, "podium.users", 2), ("airtable", "events", 1, "podium.events", 1),
                            ("mongo", "profiles", 2, "hello_miami.profiles", 2), ("luma", "events", 1, "hello_miami.events", 1)])
@@ -285,7 +289,7 @@ def test_a_second_cutover_keeps_one_generation_and_rollback_returns_to_the_first
     assert cli("apply") == 0
     first_live = live_and_candidates(db_url)
     with connect(db_url) as conn:
-        seed_candidates(conn, "dry-2")  # a newer passing dry-run rebuilt the candidates
+        seed_candidates(conn, "dry-2", ids="dry-1")  # a newer passing dry-run rebuilt the candidates
     assert cli("apply") == 0
     with connect(db_url) as conn:
         assert conn.execute("select run_id from migration.cutovers where status = 'applied' and app = 'podium' order by cutover_id").fetchall() == [("dry-1",), ("dry-2",)]

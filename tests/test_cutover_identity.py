@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 
 from pipelines.database import connect
-from tests.test_cutover_apply import cli, contents, dagster_db, dagster_env, seed_live  # noqa: F401
+from tests.test_cutover_apply import cli, contents, dagster_db, dagster_env  # noqa: F401
 
 LIVE = ("podium", "hello_miami")
 OUR_TRIGGERS = "cutover_live_writes_%"
@@ -69,7 +69,14 @@ def set_up_as_the_application(conn, role: str) -> None:
     conn.execute("""create function hello_miami.stamp_profile() returns trigger language plpgsql as $$
                     begin new.pronouns := 'stamped by the application'; return new; end $$""")
     conn.execute("create trigger profiles_stamp before insert or update on hello_miami.profiles for each row execute function hello_miami.stamp_profile()")
-    seed_live(conn)
+
+
+def seed_live_rows_the_sources_hold(conn) -> None:
+    """Live rows the application wrote before the cutover, one a table, with the ids a dry-run of
+    the sample gives them (SPEC §4: every live row is live after the cutover) and other values."""
+    conn.execute("insert into podium.users select * from podium_next.users order by id limit 1")
+    conn.execute("update podium.users set first_name = 'Old'")
+    conn.execute("insert into hello_miami.profiles (id, luma_email) select id, 'old@example.org' from hello_miami_next.profiles order by id limit 1")
 
 
 def test_dry_run_apply_rollback_keep_every_live_table_and_swap_only_rows(db_url, dagster_env, tmp_path, capsys):
@@ -80,6 +87,9 @@ def test_dry_run_apply_rollback_keep_every_live_table_and_swap_only_rows(db_url,
         sample = tmp_path / "sample"
         assert cli("sample", "--out", str(sample), "--scale", "0.25") == 0
         assert cli("dry-run", "--snapshot", str(sample), "--report-dir", str(tmp_path / "report")) == 0
+        with connect(db_url) as conn:
+            seed_live_rows_the_sources_hold(conn)
+        assert cli("dry-run", "--snapshot", str(sample), "--report-dir", str(tmp_path / "report2")) == 0
         with connect(db_url) as conn:  # the dry-run cloned the application's extras into the candidates
             candidates = {s: contents(conn, f"{s}_next") for s in LIVE}
         original_identity, original_rows = identity(db_url), live_rows(db_url)

@@ -111,7 +111,7 @@ def test_each_application_is_cut_over_in_its_own_database_and_judged_by_its_own_
     # both at once: Podium (a new passing dry-run) is cut over, Hello Miami refused, exit 3 naming it
     with connect(podium_db) as conn:
         conn.execute("truncate " + ", ".join(f"hello_miami_next.{t}" for t in catalog.tables(conn, "hello_miami_next")))
-        seed_candidates(conn, "dry-2")
+        seed_candidates(conn, "dry-2", ids="dry-1")
         candidates = contents(conn, "podium_next")
     both = cutover("apply")
     assert both.returncode == 3, both.stdout + both.stderr
@@ -130,7 +130,8 @@ def test_a_live_schema_named_by_podium_schema_public_is_cut_over_in_place(db_url
     with connect(db_url) as conn:  # Podium's tables where its own migrations put them: schema public
         for table in catalog.tables(conn, "podium"):
             conn.execute(f"alter table podium.{table} set schema public")
-        conn.execute(filled("insert into public.users (id, email, first_name) values (migration.stable_id('t', 'u', 'live'), 'old@example.org', 'Old')"))
+        # a live user the candidates hold too (SPEC §4: no live row is deleted)
+        conn.execute(filled("insert into public.users (id, email, first_name) values (migration.stable_id('test', 'row', 'dry-1-u0'), 'old@example.org', 'Old')"))
         seed_candidates(conn)
         before, candidates = contents(conn, "public"), contents(conn, "podium_next")
         # public also holds tables that are not Podium's application tables: never copied

@@ -21,6 +21,7 @@ def _all_gates() -> list[gates.Gate]:
     every raw and candidate table present, and a catalog with each kind of constraint."""
     tables = {e.raw for e in registry.TABLES} | {reconcile.classification(app) for app in registry.APPLICATIONS} | {"raw_luma.duplicates"}
     tables |= {f"{app}_next.{t}" for app, a in registry.APPLICATIONS.items() for t in a.tables}
+    tables |= {f"raw_live_{app}.{t}" for app, a in registry.APPLICATIONS.items() for t in a.tables}
     schema = {"tables": [{"name": "users", "fields": [{"name": "email"}]}]}
     built = land.land_gates(tables, None) + land.land_gates(tables, schema) + reconcile.reconcile_gates("run", tables)
     spec = {"pk": ["id"], "unique": [["email"]], "fks": [(["owner_id"], "users", ["id"])], "not_null": ["id", "email"]}

@@ -49,7 +49,14 @@ def apply_latest(target) -> dict:
         preconditions.check_sources_unchanged(conn, run, app)
         preconditions.check_same_ddl(conn, target)
         candidate_counts = preconditions.check_candidates_built_by(conn, run, target)
-        sources = source_check.check(conn, run, app)  # last: it asks the live sources, before any row moves
+        # the sources first: asking them may take a while (Airtable's rate limit), and the application
+        # must not wait for it behind the live tables' lock
+        sources = source_check.check(conn, run, app)
+        # the live checks hold the lock the copy takes, so no application write slips in between
+        order = rows.copy_order(conn, target)
+        rows.lock(conn, target.schema, order, rows.LIVE_LOCK)
+        preconditions.check_live_unchanged(conn, run, target)
+        preconditions.check_no_live_row_lost(conn, target, order)
         cutover_id = conn.execute(
             """
             insert into migration.cutovers (run_id, app, applied_at, operator, counts, status, detail)

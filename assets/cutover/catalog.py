@@ -30,3 +30,11 @@ def row_counts(conn, schema: str) -> dict[str, int]:
 def row_counts_of(conn, schema: str, table: str) -> int:
     query = sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
     return conn.execute(query).fetchone()[0]
+
+
+def columns(conn, schema: str, table: str) -> list[str]:
+    rows = conn.execute(
+        "select column_name from information_schema.columns where table_schema = %s and table_name = %s order by ordinal_position",
+        (schema, table),
+    ).fetchall()
+    return [r[0] for r in rows]

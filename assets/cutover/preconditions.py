@@ -185,3 +185,47 @@ def check_candidates_built_by(conn, run: dict, target) -> dict[str, int]:
             continue
         raise GateFailed(f"{schema}.{table} holds {have} rows but dry-run {run_id} built {want}: the candidates were changed after that dry-run; run `cutover dry-run` again.")
     return {f"{app}.{table}": n for table, n in have_counts.items()}
+
+
+def _described(changed: dict[str, tuple[int, int]], schema: str) -> str:
+    return "; ".join(f"{schema}.{table}: {new} row(s) new or edited, {gone} row(s) gone or edited"
+                     for table, (new, gone) in sorted(changed.items()))
+
+
+def check_live_unchanged(conn, run: dict, target) -> None:
+    """The application wrote to its live tables since the dry-run landed them (SPEC §4): refuse,
+    naming the tables and how many rows differ, rather than overwrite or drop those writes. Call it
+    with the live tables locked, so no write slips in between this check and the copy."""
+    from pipelines import live
+
+    changed = live.writes_since(conn, target, run["run_id"])
+    if changed:
+        raise GateFailed(
+            f"the application wrote to its live tables since dry-run {run['run_id']} landed them ({_described(changed, target.schema)}); "
+            "nothing was changed: run `cutover dry-run` again so the candidates include those rows, then apply."
+        )
+
+
+def check_no_live_row_lost(conn, target, tables: list[str]) -> None:
+    """Every live row (tables keyed by `id`) must have its id among the candidates (SPEC §4 "Rows
+    already live"): a live row the candidates lack would be deleted by the copy, so refuse, naming
+    the tables, the counts and a few ids. Tables without an `id` column (Hello Miami
+    `member_badges`) are not judged here."""
+    from psycopg import sql
+
+    query = (Path(__file__).resolve().parent / "live_rows_lost.sql").read_text()
+    lost = []
+    for table in tables:
+        if "id" not in catalog.columns(conn, target.schema, table) or table not in catalog.tables(conn, target.candidate_schema):
+            continue
+        count, ids = conn.execute(sql.SQL(query).format(
+            live=sql.SQL("{}.{}").format(sql.Identifier(target.schema), sql.Identifier(table)),
+            candidate=sql.SQL("{}.{}").format(sql.Identifier(target.candidate_schema), sql.Identifier(table)),
+        )).fetchone()
+        if count:
+            lost.append(f"{target.schema}.{table}: {count} row(s) (e.g. id {', '.join(ids)})")
+    if lost:
+        raise GateFailed(
+            f"the candidates lack live rows the application already holds, so the cutover would delete them ({'; '.join(lost)}); "
+            "nothing was changed: those rows are not yet matched into the candidates (SPEC §4 \"Rows already live\"), so cut over after they are."
+        )

@@ -29,6 +29,8 @@ def reconciliation(data: dict) -> dict:
             for g in data["gates"]
         ],
         "value_fixes": [{k: f[k] for k in ("source", "source_table", "field", "reason", "count")} for f in data.get("value_fixes", [])],
+        # tables that held rows before the cutover (SPEC §6): live before = kept + merged
+        "live": data.get("live_hop", []),
         # the covered applications' verdicts (SPEC §6); `passed` above is true when every one is ready
         "apps": {app: {k: v[k] for k in ("passed", "reasons", "previous_run_id", "changes")} for app, v in data["apps"].items()},
     }

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 from assets.gates.masking import mask_text
-from pipelines import registry, targets
+from pipelines import live, registry, targets
 
 HERE = Path(__file__).resolve().parent
 PHASES = ("land", "transform", "reconcile")
@@ -182,6 +182,7 @@ def collect_part(conn, run_id: str, apps: list[str]) -> dict:
         "quarantine": quarantine_rows,
         "merges": merges(conn, run_id, apps),
         "value_fixes": value_fixes(conn, run_id, apps),
+        "live_hop": [row for app in apps for row in live.hop(conn, targets.target(app), run_id)],
         "conflicts": conflict_summary,
         "conflict_examples": conflict_examples,
         "history": history,
@@ -223,7 +224,7 @@ def collect(run_id: str, run_succeeded: bool, error: str | None, apps: list[str]
         parts = [collect_part(conn, run_id, mine) for conn, living_there in databases
                  if (mine := [app for app in living_there if app in covered])]
     merged = {key: [row for part in parts for row in part[key]]
-              for key in ("tables", "gates", "quarantine", "merges", "value_fixes", "conflicts", "conflict_examples")}
+              for key in ("tables", "gates", "quarantine", "merges", "value_fixes", "live_hop", "conflicts", "conflict_examples")}
     merged["tables"].sort(key=lambda t: (t["source"], t["table"]))
     merged["gates"].sort(key=lambda g: (PHASES.index(g["phase"]) if g["phase"] in PHASES else len(PHASES), g["application"], g["name"]))
     history = {app: h for part in parts for app, h in part["history"].items()}

@@ -339,12 +339,14 @@ def _candidate_asset(app: str, models: list[Model], deps: dict[dg.AssetKey, list
     def _compute(context):
         from assets.transform.deferred_constraints import constraints_deferred
         from migrations.ddl import reset_candidate_schemas
+        from pipelines import live, targets
 
         results = []
         with getattr(context.resources, db_key(app)).connect(autocommit=True) as conn:
             check_targets(conn, context.run.run_id, models)
         with getattr(context.resources, db_key(app)).connect(autocommit=True) as conn, conn.transaction():
             _begin(conn, context.run.run_id)
+            live.land(conn, targets.target(app), context.run.run_id)
             reset_candidate_schemas(conn, (app,))
             ordered = _fk_order(conn, models)
             with constraints_deferred(conn, sorted({m.schema for m in models})):
