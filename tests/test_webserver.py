@@ -112,7 +112,9 @@ def ui(admin_url, template_db, tmp_path_factory):
             time.sleep(1)
     import dagster as dg
 
-    instance = dg.DagsterInstance.from_config(str(home))
+    with pytest.MonkeyPatch.context() as mp:  # the instance file reads its storage URL from the environment
+        mp.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])
+        instance = dg.DagsterInstance.from_config(str(home))
     try:
         yield server, instance, out
     finally:
