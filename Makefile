@@ -34,6 +34,7 @@ bench: install
 ui: install
 	$(BIN)/cutover migrate
 	$(BIN)/python -c "from assets.runner import prepare_dagster_home; prepare_dagster_home()"
+	CUTOVER_SNAPSHOT_DIR=$${CUTOVER_SNAPSHOT_DIR:-$$([ -d .local/sample ] && echo $(CURDIR)/.local/sample)} \
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.local/dagster} DAGSTER_PG_URL=$$($(BIN)/python -c "from assets.runner import dagster_storage_url; print(dagster_storage_url())") $(BIN)/dagster dev -w workspace.yaml
 
 clean:

@@ -7,6 +7,8 @@ application, and `report`. `land` and `dry_run` cover both applications; `<app>_
 
 import dagster as dg
 
+from assets.cutover.locks import RUN_TAGS
+from assets.gates.report_asset import dry_run_report
 from assets.job_names import group_name, job_name
 from pipelines import registry
 
@@ -31,8 +33,11 @@ def _jobs(app: str | None, whose: str) -> list:
         ),
         dg.define_asset_job(
             job_name("dry_run", app),
-            selection=dg.AssetSelection.groups(*dry_run_groups(*apps)),
+            # the report last, so a passing run links its own report (assets/gates/report_asset.py)
+            selection=dg.AssetSelection.groups(*dry_run_groups(*apps)) | dg.AssetSelection.assets(dry_run_report),
             description=f"Land, transform into the candidate schemas, reconcile, with every gate: {whose}.",
+            # never beside another dry-run, an apply, a rollback or the sync (the instance's queue)
+            tags=RUN_TAGS,
         ),
     ]
 

@@ -12,6 +12,7 @@ import os
 from typing import Optional
 
 import dagster as dg
+from pydantic import Field
 
 
 class PostgresResource(dg.ConfigurableResource):
@@ -61,9 +62,18 @@ def application_databases(database_url: Optional[str] = None) -> dict:
 
 
 class SourcesResource(dg.ConfigurableResource):
-    """Where the sources are read from: a snapshot directory (SPEC §2.4) or, when unset, live."""
+    """Where the sources are read from: a snapshot directory (SPEC §2.4) or, when unset, live.
 
-    snapshot_dir: Optional[str] = None
+    Decision (issue 16, Launchpad): the default is the environment's CUTOVER_SNAPSHOT_DIR, read at
+    run time, rather than a default run config on the jobs, so the Launchpad's `{}` is already a
+    snapshot dry-run wherever the variable is set (`make ui` sets it to the demo's sample) and the
+    CLI's `--snapshot DIR` overrides it the same way the Launchpad's field does."""
+
+    snapshot_dir: Optional[str] = Field(
+        default=None,
+        description="Directory of a source snapshot (`cutover snapshot` or `cutover sample`) to read instead of "
+                    "the live sources; empty means CUTOVER_SNAPSHOT_DIR, and when that is unset too, the live sources.",
+    )
 
     def snapshot(self) -> Optional[str]:
         return self.snapshot_dir or os.environ.get("CUTOVER_SNAPSHOT_DIR") or None

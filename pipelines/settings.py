@@ -48,9 +48,16 @@ class MissingSetting(CutoverError):
                     *(f"pass {way}" for way in alone)]
             return (f"snapshot {self.snapshot_dir} holds no {self.source}/ part and {self.setting} is not set: "
                     f"it is needed to {self.need} ({_either(ways)}).")
-        ways = alone if self.capturing else ["--snapshot DIR", *alone]
-        ways_out = f" ({'or pass ' if len(ways) == 1 else 'pass '}{_either(ways)})" if ways else ""
+        # the snapshot way said for each place a run starts: the CLI, the Dagster Launchpad, the environment
+        ways = [f"pass {_either(alone)}"] if alone else []
+        if not self.capturing:
+            ways.insert(0, SNAPSHOT_WAYS)
+        ways_out = f" (or {'; or '.join(ways)})" if ways else ""
         return f"{self.setting} is not set: it is needed to {self.need}{ways_out}."
+
+
+SNAPSHOT_WAYS = ("read a snapshot: `--snapshot DIR` on the command line, the `sources` resource's `snapshot_dir` "
+                 "in the Dagster Launchpad, or CUTOVER_SNAPSHOT_DIR")
 
 
 def _either(ways: list[str]) -> str:

@@ -121,9 +121,12 @@ def test_combined_land_without_a_setting_names_it_and_app(db_url, tmp_path):
     env = {**NO_CREDENTIALS, "DATABASE_URL": with_password(db_url), "DAGSTER_HOME": str(tmp_path / "dh")}
     line = one_line(cutover("land", env=env))
     # the sources land at once; whichever missing setting comes first, it names --app for the other
-    assert ("AIRTABLE_API_KEY is not set: it is needed to read Podium's Airtable base (pass --snapshot DIR, "
-            "or --app hello_miami to run Hello Miami alone)." in line
-            or "(pass --snapshot DIR, or --app podium to run Podium alone)." in line), line
+    # the snapshot way named for the command line, the Launchpad and the environment (issue 16)
+    snapshot = ("(or read a snapshot: `--snapshot DIR` on the command line, the `sources` resource's `snapshot_dir` "
+                "in the Dagster Launchpad, or CUTOVER_SNAPSHOT_DIR; or pass")
+    assert (f"AIRTABLE_API_KEY is not set: it is needed to read Podium's Airtable base {snapshot} "
+            "--app hello_miami to run Hello Miami alone)." in line
+            or f"{snapshot} --app podium to run Podium alone)." in line), line
 
 
 def test_a_snapshot_without_a_source_is_named_with_the_source(db_url, sample, tmp_path):

@@ -125,10 +125,13 @@ def test_dry_run_over_tcp_builds_candidates_and_keeps_dagster_history_there(
     phases = {r[0] for r in _rows(migrated_tcp_url, "select distinct phase from migration.gate_results where run_id = %s", (run_id,))}
     assert phases == {"land", "transform", "reconcile"}
     assert _rows(migrated_tcp_url, "select passed from migration.runs where run_id = %s", (run_id,)) == [(True,)]
-    # Dagster's run storage is this server: the dry-run and its report run, with their event logs
+    # Dagster's run storage is this server: the dry-run, with its event log
     runs = dict(_rows(migrated_tcp_url, "select pipeline_name, status from runs where run_id = %s", (run_id,)))
     assert runs == {"dry_run": "SUCCESS"}
-    assert _rows(migrated_tcp_url, "select count(*) from runs where pipeline_name = 'dry_run_report' and status = 'SUCCESS'")[0][0] >= 1
+    # the dry-run wrote its report in its own last step (issue 16): no separate report run
+    assert _rows(migrated_tcp_url, "select count(*) from runs where pipeline_name = 'dry_run_report'")[0][0] == 0
+    assert _rows(migrated_tcp_url, "select count(*) from event_logs where run_id = %s and step_key = 'reports__dry_run' "
+                                   "and dagster_event_type = 'ASSET_MATERIALIZATION'", (run_id,))[0][0] == 1
     assert _rows(migrated_tcp_url, "select count(*) from event_logs where run_id = %s and dagster_event_type = 'STEP_SUCCESS'", (run_id,))[0][0] > 10
     # the password is in no output and no report file
     for secret in (PASSWORD, ENCODED):

@@ -24,7 +24,7 @@ def _locked(conn) -> None:
         locks.hold_for_transaction(conn)
     except psycopg.errors.LockNotAvailable as exc:
         raise CutoverError(
-            f"another apply, rollback or Luma sync holds the cutover lock (waited {locks.lock_timeout_seconds():.0f} s, "
+            f"another dry-run, apply, rollback or Luma sync holds the cutover lock (waited {locks.lock_timeout_seconds():.0f} s, "
             "CUTOVER_LOCK_TIMEOUT_SECONDS): wait for it to finish and run again."
         ) from exc
 

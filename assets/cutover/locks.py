@@ -1,11 +1,15 @@
-"""The one lock that apply, rollback and the Luma sync share: PostgreSQL advisory lock
-`cutover/exclusive` (the same name as the Dagster run tag whose concurrency the instance limits
-to 1). The Dagster tag only governs queued runs (UI, schedule); the advisory lock also covers
-in-process runs from the command line and runs on other Dagster instances."""
+"""The one lock that dry-runs from the command line, apply, rollback and the Luma sync share:
+PostgreSQL advisory lock `cutover/exclusive` (the same name as the Dagster run tag whose concurrency
+the instance limits to 1). The Dagster tag only governs queued runs (UI, schedule); the advisory lock
+also covers in-process runs from the command line and runs on other Dagster instances.
+
+Whoever holds it names itself in `application_name` (`cutover <what>`), so the one who waits in
+vain can say which is running."""
 
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack, contextmanager
 
 LOCK_NAME = "cutover/exclusive"
 RUN_TAGS = {"cutover/exclusive": "true"}
@@ -15,20 +19,63 @@ def lock_timeout_seconds() -> float:
     return float(os.environ.get("CUTOVER_LOCK_TIMEOUT_SECONDS", "60"))
 
 
-def hold_for_transaction(conn) -> None:
+def _timeout_and_name(conn, who: str, local: bool) -> None:
+    conn.execute("select set_config('lock_timeout', %s, %s)", (f"{int(lock_timeout_seconds() * 1000)}ms", local))
+    conn.execute("select set_config('application_name', %s, %s)", (f"cutover {who}", local))
+
+
+def hold_for_transaction(conn, who: str = "apply or rollback") -> None:
     """Wait (at most CUTOVER_LOCK_TIMEOUT_SECONDS, also for the table locks that follow) for the
     lock; released at commit or rollback."""
-    conn.execute("select set_config('lock_timeout', %s, true)", (f"{int(lock_timeout_seconds() * 1000)}ms",))
+    _timeout_and_name(conn, who, True)
     # a killed client's transaction is noticed (and rolled back, releasing every lock) within a
     # second even while the server is busy, instead of when it next writes to the socket
     conn.execute("select set_config('client_connection_check_interval', '1000ms', true)")
     conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (LOCK_NAME,))
 
 
-def try_hold_for_session(conn) -> bool:
+def try_hold_for_session(conn, who: str = "Luma sync") -> bool:
     """Take the lock without waiting; False when someone else holds it."""
+    conn.execute("select set_config('application_name', %s, false)", (f"cutover {who}",))
     return bool(conn.execute("select pg_try_advisory_lock(hashtext(%s))", (LOCK_NAME,)).fetchone()[0])
 
 
 def release_session(conn) -> None:
     conn.execute("select pg_advisory_unlock(hashtext(%s))", (LOCK_NAME,))
+
+
+def holder(conn) -> str:
+    """What holds the lock now, as its holder named itself ("cutover command" when it did not)."""
+    row = conn.execute(
+        """select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
+              and l.objid = (hashtext(%s)::bigint & 4294967295)::oid and l.pid <> pg_backend_pid()
+            limit 1""",
+        (LOCK_NAME,),
+    ).fetchone()
+    name = (row[0] if row else "") or ""
+    return name.removeprefix("cutover ") if name.startswith("cutover ") else "cutover command"
+
+
+@contextmanager
+def held(urls, who: str):
+    """The lock in every one of `urls` (each database once, in one order so two holders never
+    deadlock) for the block; waits at most CUTOVER_LOCK_TIMEOUT_SECONDS, then a CutoverError naming
+    what is running. Closing the connections releases it, also when the process dies."""
+    import psycopg
+
+    from pipelines.database import connect
+    from pipelines.errors import CutoverError
+
+    with ExitStack() as stack:
+        for url in sorted(set(urls)):
+            conn = stack.enter_context(connect(url, autocommit=True))
+            _timeout_and_name(conn, who, False)
+            try:
+                conn.execute("select pg_advisory_lock(hashtext(%s))", (LOCK_NAME,))
+            except psycopg.errors.LockNotAvailable:
+                raise CutoverError(
+                    f"another {holder(conn)} is running (waited {lock_timeout_seconds():.0f} s for the cutover lock, "
+                    f"CUTOVER_LOCK_TIMEOUT_SECONDS): wait for it to finish and run the {who} again."
+                ) from None
+        yield

@@ -45,7 +45,16 @@ def raise_for_failure(result) -> None:
 def first_failure(result) -> str | None:
     """The first failed step's error message, for a one-sentence CLI error: our own CutoverError's
     sentence where the chain holds one, else `step <key> failed: <innermost error>`."""
-    for event in result.all_events:
+    return first_failure_of(result.all_events)
+
+
+def first_failure_of(events, name_step: bool = False) -> str | None:
+    """first_failure of a run's Dagster events (an in-process result's, or the instance's event log);
+    `name_step`: always name the step (a report, which has no command line around it to say it)."""
+    for event in events:
+        if name_step and event.is_step_failure:
+            cause = first_failure_of([event])
+            return cause if cause.startswith("step ") else f"step {event.step_key} failed: {cause}"
         if event.is_step_failure:
             data = event.step_failure_data
             chain, error = [], data.error

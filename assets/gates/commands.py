@@ -1,6 +1,6 @@
 """`cutover dry-run [--snapshot DIR] [--report-dir DIR] [--app APP]`: run the Dagster job `dry_run`
-(or `<app>_dry_run`: that application alone, in its database), then ALWAYS the job `dry_run_report`
-(also when a gate stopped the dry-run), then the exit status: 0 every blocking gate passed, 3 a
+(or `<app>_dry_run`: that application alone, in its database), whose last step writes the report;
+when the run did not succeed, the job `dry_run_report` writes it (naming the cause); then the exit status: 0 every blocking gate passed, 3 a
 blocking gate failed (one line per failing gate on stderr), 1 an error that no gate explains.
 
 The report reads each application's rows from that application's database (assets/gates/report.py),
@@ -16,9 +16,10 @@ from pipelines.errors import CutoverError, GateFailed
 
 
 def run(args) -> int:
-    from assets.cutover.outcome import first_failure
+    from assets.cutover.outcome import first_failure, first_failure_of
     from assets.job_names import job_name
-    from assets.runner import print_notes, run_job
+    from assets.cutover import locks
+    from assets.runner import databases, print_notes, run_job
     from assets.gates.validation import report_dir
     from pipelines import registry
 
@@ -28,23 +29,27 @@ def run(args) -> int:
     configured_dir = getattr(args, "report_dir", None)
     resources = {"sources": {"config": {"snapshot_dir": snapshot}}, "run_settings": {"config": {"report_dir": configured_dir}}}
     quiet = not getattr(args, "verbose", False)
-    result = run_job(job_name("dry_run", app), run_config={"resources": resources}, tags={"cutover/report": "cli"},
-                     quiet=quiet, apps=apps)
+    # never beside an apply, a rollback, the sync or another dry-run, from this CLI or the UI
+    with locks.held(databases(apps), "dry-run"):
+        result = run_job(job_name("dry_run", app), run_config={"resources": resources}, tags={"cutover/report": "cli"},
+                         quiet=quiet, apps=apps)
     error = None if result.success else first_failure(result)
     print_notes("dry-run", result.run_id, apps)
     directory = report_dir(result.run_id, configured_dir)
-    report = run_job(
-        "dry_run_report",
-        run_config={
-            "resources": {"run_settings": {"config": {"report_dir": str(directory)}}},
-            "ops": {"reports__dry_run": {"config": {"dry_run_id": result.run_id, "run_succeeded": result.success,
-                                                    "error": error, "apps": apps}}},
-        },
-        quiet=quiet, apps=apps,
-    )
     path = directory / "reconciliation.json"
-    if not report.success or not path.exists():
-        raise CutoverError(f"the report of dry-run {result.run_id} could not be written: {first_failure(report) or 'unknown error'}.")
+    if not result.success:  # a passing run wrote its report in its last step; a stopped one did not get there
+        report = run_job(
+            "dry_run_report",
+            run_config={
+                "resources": {"run_settings": {"config": {"report_dir": str(directory)}}},
+                "ops": {"reports__dry_run": {"config": {"dry_run_id": result.run_id, "run_succeeded": False,
+                                                        "error": first_failure_of(result.all_events, name_step=True),
+                                                        "apps": apps}}},
+            },
+            quiet=quiet, apps=apps,
+        )
+        if not report.success or not path.exists():
+            raise CutoverError(f"the report of dry-run {result.run_id} could not be written: {first_failure(report) or 'unknown error'}.")
     print(f"report: {directory / 'report.html'}")
     data = json.loads(path.read_text())
     for name, verdict in data["apps"].items():

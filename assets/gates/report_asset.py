@@ -1,44 +1,58 @@
-"""The `dry_run_report` job: one asset (group `report`) that writes a dry-run's report.
+"""The report of a dry-run as the asset `reports/dry_run` (group `report`).
 
-Decision: a job of its own, run after `dry_run` whatever its outcome, so the report is written
-also when a gate stopped the dry-run, and the report run appears in Dagster's run history beside it.
+Decision (issue 16): the asset is the last step of every dry-run job (`dry_run`, `<app>_dry_run`),
+downstream of the reconcile assets, so a dry-run that passes every gate carries its own report link
+(a materialization of that very run). A blocking gate that fails stops the steps after it, the
+report step among them (Dagster has no clean "run even after upstream failure"), so the same asset
+is also the job `dry_run_report`, configured with the failed run's id and its failure cause: the
+CLI runs it after a dry-run that did not succeed, and the sensor `dry_run_report_on_failure` after a
+failed run started anywhere else (UI, schedule).
 """
 
 
 from typing import Optional
 
 import dagster as dg
+from pydantic import Field
+
+from assets.gates.checks import RECONCILE
+from assets.job_names import apps_of_job
 
 
 class ReportConfig(dg.Config):
-    dry_run_id: str
+    dry_run_id: Optional[str] = Field(
+        default=None, description="The dry-run to report on; empty: this run (the report step of a dry-run job).")
     run_succeeded: bool = True
-    error: Optional[str] = None
+    error: Optional[str] = Field(default=None, description="The failed run's cause: its first failed step and error.")
     # the applications the dry-run covered; their databases are the only ones the report opens
-    # (unset: every application's)
+    # (unset: those of this run's job)
     apps: Optional[list[str]] = None
 
 
 @dg.asset(
     key=dg.AssetKey(["reports", "dry_run"]),
     group_name="report",
+    deps=[dg.AssetKey(list(key)) for keys in RECONCILE.values() for key in keys],
     required_resource_keys={"run_settings"},  # each application's database comes from pipelines.targets
-    description="report.html, reconciliation.json and Data Docs of a dry-run, in reports/<run id>/.",
+    description="report.html, reconciliation.json and Data Docs of a dry-run, in `reports/<run id>/`.",
     kinds={"html"},
 )
 def dry_run_report(context: dg.AssetExecutionContext, config: ReportConfig) -> dg.MaterializeResult:
     from assets.gates import report, report_data
     from assets.gates.validation import report_dir
 
-    directory = report_dir(config.dry_run_id, context.resources.run_settings.report_dir)
-    data = report.write(config.dry_run_id, directory, config.run_succeeded, config.error, config.apps)
+    run_id = config.dry_run_id or context.run_id
+    apps = config.apps or (None if config.dry_run_id else apps_of_job(context.job_name))
+    directory = report_dir(run_id, context.resources.run_settings.report_dir)
+    data = report.write(run_id, directory, config.run_succeeded, config.error, apps)
     failed = [g for g in data["gates"] if g["severity"] == "error" and not g["passed"]]
     return dg.MaterializeResult(
         metadata={
-            "dry_run_id": config.dry_run_id,
+            "dry_run_id": run_id,
             "passed": data["passed"],
             **{f"{app}_ready": v["passed"] for app, v in data["apps"].items()},
             "report": dg.MetadataValue.path(str(directory / "report.html")),
+            "report_url": dg.MetadataValue.url((directory / "report.html").as_uri()),
             "ledger": dg.MetadataValue.md(report_data.ledger_markdown(data["tables"])),
             "failed_gates": dg.MetadataValue.int(len(failed)),
         }
@@ -48,5 +62,6 @@ def dry_run_report(context: dg.AssetExecutionContext, config: ReportConfig) -> d
 dry_run_report_job = dg.define_asset_job(
     "dry_run_report",
     selection=dg.AssetSelection.assets(dry_run_report),
-    description="Write the report of a dry-run (config: its run id), also when a gate failed.",
+    description="Write the report of a dry-run that failed (config: its run id and cause); a dry-run that "
+                "succeeds writes its own.",
 )

@@ -156,7 +156,7 @@ def run_sync(url: str, w: Window, run_id: str | None = None) -> dict:
     started = time.monotonic()
     with connect(url, autocommit=True) as lock_conn:
         if not locks.try_hold_for_session(lock_conn):
-            message = "another Luma sync (or a cutover apply/rollback) is running; this sync did nothing."
+            message = f"another {locks.holder(lock_conn)} is running (it holds the cutover lock); this sync did nothing."
             sync_id = _start_row(lock_conn, w, run_id, status="skipped", error=message)
             return {"status": "skipped", "sync_id": sync_id, "requests": 0, "events_upserted": 0, "attendance_upserted": 0,
                     "seconds": 0.0, "target_schema": None, "message": message}
