@@ -15,8 +15,11 @@ from typing import Optional
 import dagster as dg
 from pydantic import Field
 
-from assets.gates.checks import RECONCILE
 from assets.job_names import apps_of_job
+from assets.transform.models import load_models
+
+# downstream of every application's reconcile models: the report is the dry-run's last step
+RECONCILED = sorted((m.key for m in load_models() if m.layer == "reconcile"), key=lambda k: k.path)
 
 
 class ReportConfig(dg.Config):
@@ -32,7 +35,7 @@ class ReportConfig(dg.Config):
 @dg.asset(
     key=dg.AssetKey(["reports", "dry_run"]),
     group_name="report",
-    deps=[dg.AssetKey(list(key)) for keys in RECONCILE.values() for key in keys],
+    deps=RECONCILED,
     required_resource_keys={"run_settings"},  # each application's database comes from pipelines.targets
     description="report.html, reconciliation.json and Data Docs of a dry-run, in `reports/<run id>/`.",
     kinds={"html"},
