@@ -131,15 +131,22 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
     return gates
 
 
+def live_judged_tables(app: str) -> list[str]:
+    """The live tables the live hop judges: those keyed by `id` (member_badges, keyed by its
+    natural key, is not judged yet: README "Rows already live")."""
+    return [t for t in registry.APPLICATIONS[app].tables if registry.APPLICATIONS[app].natural_key(t) is None]
+
+
 def _live_gates(app: str, existing: set[str]) -> list[Gate]:
     """Live hop (SPEC §4): every row landed from a live table keyed by `id` is kept by the candidates."""
     from pipelines.live import raw_schema
 
     gates = []
-    for table in registry.APPLICATIONS[app].tables:
+    for table in live_judged_tables(app):
         landed, candidate = f"{raw_schema(app)}.{table}", f"{app}_next.{table}"
-        if landed in existing and candidate in existing and registry.APPLICATIONS[app].natural_key(table) is None:
-            gates.append(rule("reconcile", "live_row_kept").gate(app, f"{app}.{table}", landed, LINEAGE, candidate=candidate))
+        if landed in existing and candidate in existing:
+            gates.append(rule("reconcile", "live_row_kept").gate(app, f"{app}.{table}", landed, LINEAGE, instance=table,
+                                                                 candidate=candidate))
     return gates
 
 
@@ -166,6 +173,7 @@ def rule_checks(app: str) -> list[RuleCheck]:
     checks += [rule("reconcile", name).check(LINEAGE, table) for table in registry.APPLICATIONS[app].tables for name in CANDIDATE_RULES]
     checks += [rule("reconcile", "row_hash").check(LINEAGE, table) for table in compared_tables(app)]
     checks += [rule("reconcile", "conflicts").check(CONFLICTS, kind) for kind, _text in WARNINGS[app]]
+    checks += [rule("reconcile", "live_row_kept").check(LINEAGE, table) for table in live_judged_tables(app)]
     return checks
 
 
