@@ -31,7 +31,8 @@ def _rows(conn, app: str, schemas: list[str]) -> int:
 
 def time_cutover(url: str) -> dict:
     """{"apply": {"rows", "seconds", "per_app"}, "rollback": {...}} on `url` (both applications there)."""
-    from assets.cutover import rows
+    from assets.cutover import preconditions, rows
+    from pipelines import live
     from assets.cutover.apply import apply_latest
     from assets.cutover.rollback import rollback_latest
     from pipelines import targets
@@ -46,6 +47,9 @@ def time_cutover(url: str) -> dict:
         for target in apps:
             with connect(target.url) as conn:
                 rows.replace_rows(conn, target.schema, target.candidate_schema, rows.copy_order(conn, target))
+                # as if those rows had been live when the dry-run ran: it lands the live tables, and
+                # apply refuses a live table written since (README "Rows already live")
+                live.land(conn, target, preconditions.latest_dry_run(conn, target.app)["run_id"])
         steps = {
             "apply": (apply_latest, lambda t: [t.schema, t.prev_schema]),
             "rollback": (rollback_latest, lambda t: [t.schema, rows.rolled_back_schema(t)]),

@@ -1,4 +1,4 @@
-"""Per-phase seconds from Dagster's own event log of a dry-run (runs `dry_run` and `dry_run_report`).
+"""Per-phase seconds from Dagster's own event log of a dry-run (run `dry_run`, whose last step writes the report, and `dry_run_report` for a failed one).
 
 Every step's duration is STEP_START -> STEP_SUCCESS/STEP_FAILURE of the event log. A step belongs to
 the phase of the group of the assets it materialized (`<app>_<layer>`: raw = land;
@@ -73,7 +73,7 @@ def phase_timings(instance, process_started_at: float, process_wall_s: float) ->
             phase_groups = {_phase_of_group(g) for g in groups.get(step, {None})}
             phases[phase_groups.pop() if len(phase_groups) == 1 else "other"] += s
     report_steps, _, report = _steps(instance, report_id) if report_id else ({}, {}, {})
-    phases["report"] = sum(report_steps.values())
+    phases["report"] += sum(report_steps.values())  # the report is the dry-run's last step; a failed run has a report run
     dry_wall = dry.get("end", 0) - dry.get("start", 0)
     report_wall = report.get("end", 0) - report.get("start", 0)
     overhead = {

@@ -35,7 +35,8 @@ def test_definitions_have_a_land_and_dry_run_job_and_groups_per_application():
     for app in APPS:
         keys = defs.resolve_job_def(f"{app}_dry_run").asset_layer.executable_asset_keys
         owners = {graph.get(key).group_name.split("_")[0] for key in keys}
-        assert owners == {app.split("_")[0]}, (app, owners)  # only the application's own assets
+        # only the application's own assets, and the report of the run (it reads the run's applications only)
+        assert owners == {app.split("_")[0], "report"}, (app, owners)
         land = defs.resolve_job_def(f"{app}_land").asset_layer.executable_asset_keys
         assert {key.path[0] for key in land} == {f"raw_{s}" for s in registry.sources_of(app)}
     both = defs.resolve_job_def("dry_run").asset_layer.executable_asset_keys
@@ -202,17 +203,21 @@ def test_reconcile_of_one_application_keeps_the_others_rows_of_the_run(db_url):
 
 @pytest.mark.parametrize("job", ["dry_run", "podium_dry_run", "hello_miami_dry_run"])
 def test_a_dry_run_launched_in_the_ui_gets_its_report_for_every_dry_run_job(job):
-    from types import SimpleNamespace
+    """A passing run writes it in its last step (the report asset is in every dry-run job); a failed
+    one gets it from the failure sensor, for its own applications."""
+    from assets.definitions import defs
+    from assets.gates.report_sensor import report_request, skip_reason
 
-    from assets.gates.report_sensor import _request
-
+    assert dg.AssetKey(["reports", "dry_run"]) in defs.resolve_job_def(job).asset_layer.executable_asset_keys
     run = dg.DagsterRun(job_name=job, run_id=str(uuid.uuid4()), tags={})
-    request = _request(SimpleNamespace(dagster_run=run), True)
-    assert isinstance(request, dg.RunRequest) and request.tags == {"cutover/dry_run_id": run.run_id}
+    assert skip_reason(run) is None
+    request = report_request(run, "step x failed")
+    assert request.tags == {"cutover/dry_run_id": run.run_id}
+    config = request.run_config["ops"]["reports__dry_run"]["config"]
+    assert config["apps"] == ([job.removesuffix("_dry_run")] if job != "dry_run" else list(APPS))
     cli = dg.DagsterRun(job_name=job, run_id=str(uuid.uuid4()), tags={"cutover/report": "cli"})
-    assert isinstance(_request(SimpleNamespace(dagster_run=cli), True), dg.SkipReason)  # the CLI writes its own
-    assert isinstance(_request(SimpleNamespace(dagster_run=dg.DagsterRun(job_name="podium_land", run_id="x")), True),
-                      dg.SkipReason)
+    assert skip_reason(cli)  # the CLI writes its own
+    assert skip_reason(dg.DagsterRun(job_name="podium_land", run_id="x"))
 
 
 def test_land_of_one_application_lands_only_its_sources(db_url, tmp_path, capsys):
