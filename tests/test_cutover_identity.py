@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from pipelines.database import connect
 from tests.test_cutover_apply import cli, contents, dagster_db, dagster_env  # noqa: F401
+
+# a real dry-run per test on two cores (about a minute each): kept out of `make test`, run by .ci/run
+pytestmark = pytest.mark.slow
 
 LIVE = ("podium", "hello_miami")
 OUR_TRIGGERS = "cutover_live_writes_%"

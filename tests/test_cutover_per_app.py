@@ -22,6 +22,9 @@ from tests.conftest import _create_database, _drop_database
 from tests.test_cutover_apply import cli, contents, dagster_db, dagster_env, seed_candidates, seed_live  # noqa: F401
 from tests.test_cutover_e2e import cutover
 
+# a real dry-run per test on two cores (about a minute each): kept out of `make test`, run by .ci/run
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def hello_miami_db(admin_url, template_db):
