@@ -43,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LIST = Path(__file__).with_name("mutations.toml")
 NOT_COPIED = shutil.ignore_patterns(".venv", ".local", ".git", "reports", "__pycache__", "*.pyc", ".pytest_cache", ".dlt")
-PYTEST = ["-q", "-x", "-p", "no:cacheprovider", "--timeout", "300"]
+# `-m ""`: an entry names its tests, slow ones included (make test leaves those to .ci/run's slow step)
+PYTEST = ["-q", "-x", "-p", "no:cacheprovider", "--timeout", "300", "-m", ""]
 
 
 @dataclass(frozen=True)
