@@ -3,8 +3,8 @@ the CLI overrides them per run through run config (e.g. `--snapshot DIR`).
 
 Every asset and check that reads or writes an application's tables requires that application's
 database, `podium_db` / `hello_miami_db` (design.md: everything one application's migration needs
-lives in its own database). `postgres` stays for what is not yet scoped to one application (the
-report, the cutover, the Luma sync): `DATABASE_URL`, else the embedded server."""
+lives in its own database). The report and the cutover find each application's database through
+`pipelines.targets` themselves; `PostgresResource` is the base of the per-application resource."""
 
 from __future__ import annotations
 
@@ -87,7 +87,6 @@ class RunSettingsResource(dg.ConfigurableResource):
 
 def shared_resources() -> dict:
     return {
-        "postgres": PostgresResource(),
         **application_databases(),
         "sources": SourcesResource(),
         "run_settings": RunSettingsResource(),

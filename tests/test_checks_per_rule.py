@@ -36,16 +36,18 @@ def test_one_check_per_rule_blocking_only_for_error_rules():
 
 
 def test_every_gate_a_run_builds_has_its_declared_check(db_url):
-    """The reconcile and land gates of a database with every raw and candidate table: each maps to
-    a declared check (an undeclared one would be judged and never shown)."""
+    """The reconcile and land gates of a database with every raw, candidate and landed live table:
+    each maps to a declared check (an undeclared one would be judged and never shown)."""
     from expectations import land, reconcile
     from expectations.phase import existing_tables
     from pipelines.database import connect
+    from pipelines.live import raw_schema
     from tests.model_fixtures import create_raw_tables
 
     create_raw_tables(db_url)
     with connect(db_url, autocommit=True) as conn:
-        tables = existing_tables(conn) | {f"{app}_next.{t}" for app, a in registry.APPLICATIONS.items() for t in a.tables}
+        tables = existing_tables(conn) | {f"{schema}.{t}" for app, a in registry.APPLICATIONS.items() for t in a.tables
+                                          for schema in (f"{app}_next", raw_schema(app))}
     built = land.land_gates(tables) + land.land_gates(tables, {"tables": []}) + reconcile.reconcile_gates("r", tables)
     for app in registry.APPLICATIONS:
         declared = {check_key(c.asset, c.name, app) for p in ("land", "reconcile") for c in rule_checks(p, app)}

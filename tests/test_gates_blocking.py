@@ -14,13 +14,13 @@ from tests.model_fixtures import create_raw_tables, rows
 def _defs(url: str, report_dir: str, duplicate: bool):
     from assets.gates.checks import build_check
     from assets.gates.resource import GreatExpectationsResource
-    from assets.resources import PostgresResource, RunSettingsResource, SourcesResource, application_databases
+    from assets.resources import RunSettingsResource, SourcesResource, application_databases
 
-    @dg.asset(key=["raw_airtable", "users"], group_name="land", required_resource_keys={"postgres"})
+    @dg.asset(key=["raw_airtable", "users"], group_name="land", required_resource_keys={"podium_db"})
     def users(context):
         create_raw_tables(url)
         ids = ["recU1", "recU1" if duplicate else "recU2"]
-        with context.resources.postgres.connect(autocommit=True) as conn:
+        with context.resources.podium_db.connect(autocommit=True) as conn:
             for rid in ids:
                 conn.execute("insert into raw_airtable.users (id, fields) values (%s, %s)", (rid, json.dumps({"email": f"{rid}@example.com"})))
 
@@ -36,7 +36,6 @@ def _defs(url: str, report_dir: str, duplicate: bool):
         asset_checks=[build_check("land", "podium")],
         jobs=[dg.define_asset_job("land_test", selection=dg.AssetSelection.assets(users, downstream))],
         resources={
-            "postgres": PostgresResource(database_url=url),
             **application_databases(url),
             "sources": SourcesResource(),
             "run_settings": RunSettingsResource(report_dir=report_dir),

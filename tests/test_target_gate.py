@@ -86,7 +86,7 @@ def test_every_mismatch_is_named_before_any_candidate_row(db_url):
 def test_a_failing_target_gate_stops_the_candidate_step(db_url):
     import dagster as dg
 
-    from assets.resources import PostgresResource, application_databases
+    from assets.resources import application_databases
     from tests.model_fixtures import _assets
 
     _sources(db_url)
@@ -94,7 +94,7 @@ def test_a_failing_target_gate_stops_the_candidate_step(db_url):
     with connect(db_url, autocommit=True) as conn:
         conn.execute(NOT_NULL_EXTRA)
     defs = dg.Definitions(assets=_assets(), jobs=[dg.define_asset_job("t", selection=dg.AssetSelection.all())],
-                          resources={"postgres": PostgresResource(database_url=db_url), **application_databases(db_url)})
+                          resources=application_databases(db_url))
     result = defs.resolve_job_def("t").execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
     failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
