@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_app_option(p)
     p = sub.add_parser("apply", help=COMMANDS["apply"][1])
     add_app_option(p)
+    p.add_argument("--tables", metavar="T,…", help="only these tables of --app (the others stay as they are)")
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
     add_app_option(p)
     p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")

@@ -26,6 +26,9 @@ class Application:
     # a table whose rows have no `id` (the migration's target id): its natural key, and the
     # intermediate model that relates a target id to it (for the reconcile anti-joins)
     natural_keys: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+    # tables the application itself already writes in PostgreSQL (SPEC §4 "Rows already live"):
+    # live before any cutover, so a table cut over on its own may reference them (`cutover apply --tables`)
+    writes_live: tuple[str, ...] = ()
 
     def natural_key(self, table: str) -> tuple[tuple[str, ...], str] | None:
         return next(((keys, model) for name, keys, model in self.natural_keys if name == table), None)
@@ -73,7 +76,8 @@ APPLICATIONS = {
                                                "attendance", "pending_users", "luma_webhooks", "surveys",
                                                "survey_responses", "demo_slots"),
                                  natural_keys=(("member_badges", ("member_id", "badge_id"),
-                                                "intermediate.int_hello_miami__member_badges"),)),
+                                                "intermediate.int_hello_miami__member_badges"),),
+                                 writes_live=("profiles", "events")),
 }
 
 SOURCES = {

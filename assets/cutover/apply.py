@@ -4,7 +4,7 @@ Everything for one application (preconditions, the row copy, the count check, th
 migration.cutovers row) happens in one transaction in that application's database, so a cutover
 row exists exactly when the copy committed. Running it twice is safe: when the application's latest
 dry-run is already live, apply is a no-op that says so (exit 0). Both applications, or one with
-`--app`: assets/cutover/per_app.py.
+`--app`: assets/cutover/per_app.py; a few of its tables with `--tables`: assets/cutover/partial.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import psycopg
 from pipelines.errors import CutoverError, GateFailed
 from pipelines.ledger import operator
 
-from assets.cutover import locks, preconditions, rows, source_check
+from assets.cutover import locks, partial, preconditions, rows, source_check
 
 
 def _locked(conn) -> None:
@@ -29,8 +29,9 @@ def _locked(conn) -> None:
         ) from exc
 
 
-def apply_latest(target) -> dict:
-    """Returns {"status": "applied"|"noop", "message", "cutover_id", "run_id", "counts"}."""
+def apply_latest(target, tables: list[str] | None = None) -> dict:
+    """Returns {"status": "applied"|"noop", "message", "cutover_id", "run_id", "counts"}; `tables`
+    (checked by partial.named): only those tables."""
     from pipelines.database import connect
 
     app = target.app
@@ -39,32 +40,38 @@ def apply_latest(target) -> dict:
         run = preconditions.latest_dry_run(conn, app)
         if run is None:
             raise GateFailed("no dry-run has been recorded in migration.runs: run `cutover dry-run` first.")
-        live = preconditions.cutover_in_effect(conn, app)
-        if live and live["run_id"] == run["run_id"]:
+        live, moved_before = partial.already_moved(conn, run["run_id"], app, tables)
+        if live:
+            which = f"dry-run {run['run_id']}" + (f"'s {', '.join(tables)}" if tables else "")
             return {
                 "status": "noop", "run_id": run["run_id"], "cutover_id": live["cutover_id"], "counts": {},
-                "message": f"dry-run {run['run_id']} is already live (cutover {live['cutover_id']} at {live['applied_at']:%Y-%m-%d %H:%M} UTC); nothing to apply.",
+                "message": f"{which} is already live (cutover {live['cutover_id']} at {live['applied_at']:%Y-%m-%d %H:%M} UTC); nothing to apply.",
             }
         preconditions.check_passed(conn, run, app)
         preconditions.check_sources_unchanged(conn, run, app)
         preconditions.check_same_ddl(conn, target)
-        candidate_counts = preconditions.check_candidates_built_by(conn, run, target)
+        candidate_counts = preconditions.check_candidates_built_by(conn, run, target, tables)
+        if moved_before:
+            raise GateFailed(moved_before)
         # the sources first: asking them may take a while (Airtable's rate limit), and the application
         # must not wait for it behind the live tables' lock
         sources = source_check.check(conn, run, app)
         # the live checks hold the lock the copy takes, so no application write slips in between
-        order = rows.copy_order(conn, target)
+        order = rows.copy_order(conn, target, tables)
         rows.lock(conn, target.schema, order, rows.LIVE_LOCK)
-        preconditions.check_live_unchanged(conn, run, target)
+        if tables:
+            partial.check_references(conn, target, order)
+        preconditions.check_live_unchanged(conn, run, target, tables)
         preconditions.check_no_live_row_lost(conn, target, order)
+        preconditions.check_candidate_references(conn, target, order)
         cutover_id = conn.execute(
             """
-            insert into migration.cutovers (run_id, app, applied_at, operator, counts, status, detail)
-            values (%s, %s, now(), %s, '{}'::jsonb, 'applied', '{}'::jsonb) returning cutover_id
+            insert into migration.cutovers (run_id, app, applied_at, operator, counts, status, detail, tables)
+            values (%s, %s, now(), %s, '{}'::jsonb, 'applied', '{}'::jsonb, %s) returning cutover_id
             """,
-            (run["run_id"], app, operator()),
+            (run["run_id"], app, operator(), tables),
         ).fetchone()[0]
-        result = rows.promote_candidates(conn, target)
+        result = rows.promote_candidates(conn, target, tables)
         live_counts = result["live_counts"]
         if live_counts != candidate_counts:
             diff = {k: (candidate_counts.get(k), live_counts.get(k)) for k in set(live_counts) | set(candidate_counts) if candidate_counts.get(k) != live_counts.get(k)}
@@ -78,5 +85,5 @@ def apply_latest(target) -> dict:
     total = sum(live_counts.values())
     return {
         "status": "applied", "run_id": run["run_id"], "cutover_id": cutover_id, "counts": live_counts,
-        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live in {target.schema} ({total} rows in {len(live_counts)} tables, counts equal the candidates; {source_check.said(sources)}); the previous live rows are kept in {target.prev_schema}.",
+        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live in {target.schema} ({total} rows in {len(live_counts)} tables{': ' + ', '.join(tables) if tables else ''}, counts equal the candidates; {source_check.said(sources)}); the previous live rows are kept in {target.prev_schema}.",
     }

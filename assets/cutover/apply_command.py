@@ -1,4 +1,4 @@
-"""`cutover apply [--app APP]`: runs the Dagster job `apply` in process (it shows in the run history)."""
+"""`cutover apply [--app APP] [--tables T,…]`: runs the Dagster job `apply` in process (it shows in the run history)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ def run(args) -> int:
     from assets.cutover.outcome import raise_for_failure, run_config
     from assets.runner import run_job
 
-    config = {"ops": {"apply_cutover": {"config": {"app": getattr(args, "app", None)}}}}
+    from assets.cutover.partial import named
+
+    app = getattr(args, "app", None)
+    tables = [t.strip() for t in (getattr(args, "tables", None) or "").split(",") if t.strip()] or None
+    named(app, tables)  # a wrong --tables is one sentence before Dagster starts
+    config = {"ops": {"apply_cutover": {"config": {"app": app, "tables": tables}}}}
     result = run_job("apply", run_config=run_config(args, config), tags=RUN_TAGS, quiet=not getattr(args, "verbose", False))
     raise_for_failure(result)
     print(result.output_for_node("apply_cutover")["message"])

@@ -20,6 +20,10 @@ class CutoverConfig(dg.Config):
     app: Optional[str] = Field(default=None, description="podium or hello_miami; empty: each application")
 
 
+class ApplyConfig(CutoverConfig):
+    tables: Optional[list[str]] = Field(default=None, description="only these tables of `app` (assets/cutover/partial.py); empty: all")
+
+
 class RollbackConfig(CutoverConfig):
     force: bool = False  # roll back even when rows written to the live tables since the cutover are lost
 
@@ -32,12 +36,15 @@ def _check_app(app: Optional[str]) -> None:
 
 
 @dg.op(description="Copy the latest passing dry-run's candidate rows into each application's live tables.")
-def apply_cutover(context: dg.OpExecutionContext, config: CutoverConfig) -> dict:
+def apply_cutover(context: dg.OpExecutionContext, config: ApplyConfig) -> dict:
     from assets.cutover.apply import apply_latest
+    from assets.cutover.partial import named
     from assets.cutover.per_app import each_application, summary
 
     _check_app(config.app)
-    outcomes = each_application(context.run_id, "apply", config.app, apply_latest, "applied", log=context.log.info)
+    tables = named(config.app, config.tables)
+    outcomes = each_application(context.run_id, "apply", config.app, lambda target: apply_latest(target, tables), "applied",
+                                log=context.log.info)
     outcome = summary(outcomes, "applied")
     context.add_output_metadata({"status": outcome["status"], "cutover_id": outcome["cutover_id"],
                                  "counts": {app: o["counts"] for app, o in outcomes.items()}})

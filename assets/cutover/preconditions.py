@@ -55,11 +55,11 @@ def latest_dry_run(conn, app: str) -> dict | None:
 
 def latest_cutover(conn, app: str) -> dict | None:
     row = conn.execute(
-        """select cutover_id, run_id, status, applied_at, rolled_back_at, detail from migration.cutovers
+        """select cutover_id, run_id, status, applied_at, rolled_back_at, detail, tables from migration.cutovers
             where app = %s order by cutover_id desc limit 1""",
         (app,),
     ).fetchone()
-    return None if row is None else dict(zip(("cutover_id", "run_id", "status", "applied_at", "rolled_back_at", "detail"), row))
+    return None if row is None else dict(zip(("cutover_id", "run_id", "status", "applied_at", "rolled_back_at", "detail", "tables"), row))
 
 
 def cutover_in_effect(conn, app: str) -> dict | None:
@@ -165,8 +165,9 @@ def check_same_ddl(conn, target) -> None:
         raise GateFailed(f"{target.candidate_schema} does not have the live DDL of {target.schema}: {'; '.join(found[:3])}{more}; run `cutover dry-run` again (it clones the live tables).")
 
 
-def check_candidates_built_by(conn, run: dict, target) -> dict[str, int]:
-    """The candidate tables' counts (`app.table` -> rows), after checking they are what the dry-run recorded."""
+def check_candidates_built_by(conn, run: dict, target, tables=None) -> dict[str, int]:
+    """The candidate tables' counts (`app.table` -> rows; of `tables` only, when given), after
+    checking they are what the dry-run recorded."""
     run_id, app, schema = run["run_id"], target.app, target.candidate_schema
     expected: dict[str, int] = {}
     for _, _, _, _, target_table, candidate_count in _ledger(conn, run_id, app):
@@ -178,13 +179,15 @@ def check_candidates_built_by(conn, run: dict, target) -> dict[str, int]:
         raise GateFailed(f"the candidate schema {schema} is empty, so it is not what dry-run {run_id} built (already cut over or rolled back?): run `cutover dry-run` again.")
     grown_ok = candidates_grew_by_sync(conn, run, target)
     for table, want in sorted(expected.items()):
+        if tables is not None and table not in tables:
+            continue
         have = have_counts.get(table)
         if have is None or have == want:
             continue
         if grown_ok and table in SYNCED_TABLES.get(app, ()) and have > want:
             continue
         raise GateFailed(f"{schema}.{table} holds {have} rows but dry-run {run_id} built {want}: the candidates were changed after that dry-run; run `cutover dry-run` again.")
-    return {f"{app}.{table}": n for table, n in have_counts.items()}
+    return {f"{app}.{table}": n for table, n in have_counts.items() if tables is None or table in tables}
 
 
 def _described(changed: dict[str, tuple[int, int]], schema: str) -> str:
@@ -192,13 +195,14 @@ def _described(changed: dict[str, tuple[int, int]], schema: str) -> str:
                      for table, (new, gone) in sorted(changed.items()))
 
 
-def check_live_unchanged(conn, run: dict, target) -> None:
-    """The application wrote to its live tables since the dry-run landed them (SPEC §4): refuse,
-    naming the tables and how many rows differ, rather than overwrite or drop those writes. Call it
-    with the live tables locked, so no write slips in between this check and the copy."""
+def check_live_unchanged(conn, run: dict, target, tables=None) -> None:
+    """The application wrote to its live tables (of `tables` only, when given: the others keep their
+    rows) since the dry-run landed them (SPEC §4): refuse, naming the tables and how many rows
+    differ, rather than overwrite or drop those writes. Call it with the live tables locked, so no
+    write slips in between this check and the copy."""
     from pipelines import live
 
-    changed = live.writes_since(conn, target, run["run_id"])
+    changed = {t: n for t, n in live.writes_since(conn, target, run["run_id"]).items() if tables is None or t in tables}
     if changed:
         raise GateFailed(
             f"the application wrote to its live tables since dry-run {run['run_id']} landed them ({_described(changed, target.schema)}); "
@@ -228,4 +232,27 @@ def check_no_live_row_lost(conn, target, tables: list[str]) -> None:
         raise GateFailed(
             f"the candidates lack live rows the application already holds, so the cutover would delete them ({'; '.join(lost)}); "
             "nothing was changed: those rows are not yet matched into the candidates (SPEC §4 \"Rows already live\"), so cut over after they are."
+        )
+
+
+def check_candidate_references(conn, target, order: list[str]) -> None:
+    """Every candidate row of the tables to copy finds its parent row: among the candidates when the
+    parent is copied too, else in the live table as it is now (a cutover of a few tables, whose live
+    parents the application keeps writing). Set-based, before any row moves; refused otherwise,
+    naming the table, the foreign key and how many rows."""
+    from assets.cutover import foreign_keys
+
+    def parent_schema(key):
+        return target.candidate_schema if key.parent in order else target.schema
+
+    broken = []
+    for key in foreign_keys.of_schema(conn, target.schema):
+        if key.child in order:
+            count = foreign_keys.dangling(conn, key, target.candidate_schema, parent_schema(key))
+            if count:
+                broken.append((key, count))
+    if broken:
+        raise GateFailed(
+            f"candidate rows reference rows that are not there ({foreign_keys.described(broken, target.candidate_schema, parent_schema)}); "
+            "nothing was changed: run `cutover dry-run` again so the candidates match the live rows, then apply."
         )

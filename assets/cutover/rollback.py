@@ -9,6 +9,8 @@ Decisions:
 - Afterwards the restored live counts must equal the counts recorded at apply for the previous
   live state ("live data equals what it was before"); otherwise the transaction is rolled back.
 - Safe to run twice: when the latest cutover is already rolled back, it is a no-op (exit 0).
+- A cutover of a few tables (`migration.cutovers.tables`) is undone for exactly those tables; only
+  the writes counted on them would be lost (assets/cutover/partial.py).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from assets.cutover.apply import _locked
 HERE = Path(__file__).resolve().parent
 
 
-def lost_writes(conn, cutover_id: int) -> list[dict]:
+def lost_writes(conn, cutover_id: int, schema: str | None = None, tables: list[str] | None = None) -> list[dict]:
+    """Rows written since the cutover, per live table (`schema.table`; of `tables` only, when given)."""
     rows = conn.execute((HERE / "lost_writes.sql").read_text(), {"cutover_id": cutover_id}).fetchall()
     keys = ("table", "inserted", "updated", "deleted", "truncated", "by_luma_sync")
-    return [dict(zip(keys, (r[0], *map(int, r[1:])))) for r in rows]
+    wanted = None if tables is None else {f"{schema}.{t}" for t in tables}
+    return [dict(zip(keys, (r[0], *map(int, r[1:])))) for r in rows if wanted is None or r[0] in wanted]
 
 
 def describe(losses: list[dict]) -> str:
@@ -59,13 +63,14 @@ def rollback_latest(target, force: bool = False) -> dict:
             }
         if not catalog.schema_exists(conn, target.prev_schema):
             raise CutoverError(f"cannot roll back cutover {cutover_id}: schema {target.prev_schema} holding the previous live rows is gone.")
-        losses = lost_writes(conn, cutover_id)
+        tables = latest["tables"]
+        losses = lost_writes(conn, cutover_id, target.schema, tables)
         if losses and not force:
             raise GateFailed(
                 f"the live tables were written since cutover {cutover_id}; rolling back would lose {describe(losses)}. "
                 f"Run `cutover rollback --app {target.app} --force` to roll back anyway."
             )
-        result = rows.restore_previous(conn, target)
+        result = rows.restore_previous(conn, target, tables)
         restored = result["live_counts"]
         expected = (latest["detail"] or {}).get("previous_counts")
         if expected is not None and restored != expected:

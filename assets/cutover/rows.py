@@ -5,7 +5,7 @@ Decisions:
 - The live tables are the application's: never renamed, dropped, recreated, truncated or re-owned.
   Their rows are replaced: deleted in reverse foreign-key order (children first), then the source
   rows inserted in foreign-key order (parents first), the order read from the catalog
-  (fk_order.sql). Columns are copied by name (copy_columns.sql; generated columns are left to
+  (foreign_keys.sql). Columns are copied by name (copy_columns.sql; generated columns are left to
   PostgreSQL, identity columns take the copied values; no sequence is advanced past them, which
   the targets, keyed by uuids, do not need). So the tables keep their OIDs, names,
   owners, grants, indexes, the application's own triggers (disabled for the copy, so the rows
@@ -48,7 +48,7 @@ from psycopg import sql
 from pipelines import registry
 from pipelines.errors import CutoverError
 
-from assets.cutover import catalog
+from assets.cutover import catalog, foreign_keys
 
 HERE = Path(__file__).resolve().parent
 TRIGGER_PREFIX = "cutover_live_writes_"
@@ -62,6 +62,9 @@ LIVE_LOCK = "exclusive"  # writers wait for the commit, readers never do
 DROP_TRIGGER_WAIT = "1s"
 ENABLE = {"O": "enable", "A": "enable always", "R": "enable replica"}  # pg_trigger.tgenabled
 PAUSE_VARIABLE = "CUTOVER_TEST_PAUSE_IN_SWAP"
+REPLICA_SETTING = "CUTOVER_REPLICA_COPY"  # `off`: always the trigger path, even where replica is permitted
+# which pg_trigger.tgenabled states fire under each session_replication_role
+FIRES = {"origin": {"O", "A"}, "replica": {"R", "A"}}
 
 
 def rolled_back_schema(target) -> str:
@@ -80,16 +83,17 @@ def _pause_for_tests(conn) -> None:
         conn.execute("select pg_sleep(%s)", (float(seconds),))
 
 
-def copy_order(conn, target) -> list[str]:
+def copy_order(conn, target, tables=None) -> list[str]:
     """The application's tables (the registry's, so never Podium's `alembic_version` nor any other
-    table the application keeps beside them) present in its live schema, parents before the tables
-    referencing them (ties by name)."""
+    table the application keeps beside them; only `tables` when given) present in its live schema,
+    parents before the tables referencing them (ties by name)."""
     live = set(catalog.tables(conn, target.schema))
-    names = [t for t in registry.APPLICATIONS[target.app].tables if t in live]
+    names = [t for t in registry.APPLICATIONS[target.app].tables if t in live and (tables is None or t in tables)]
     graph = graphlib.TopologicalSorter({t: set() for t in names})
-    for child, parent in conn.execute((HERE / "fk_order.sql").read_text(), {"schema": target.schema}).fetchall():
-        if child in names and parent in names:
-            graph.add(child, parent)
+    for key in foreign_keys.of_schema(conn, target.schema):
+        # a table referencing itself gets its rows in one statement, checked at the statement's end
+        if key.child in names and key.parent in names and key.child != key.parent:
+            graph.add(key.child, key.parent)
     try:
         graph.prepare()
     except graphlib.CycleError as exc:
@@ -112,11 +116,14 @@ def lock(conn, schema: str, tables: list[str], mode: str) -> None:
         conn.execute(sql.SQL("lock table {} in {} mode").format(sql.SQL(", ").join(_name(schema, t) for t in tables), sql.SQL(mode)))
 
 
-def keep(conn, live: str, into: str, order: list[str]) -> None:
-    """A fresh `into` schema holding a copy of the live tables' rows (tables `like` the live ones)."""
-    conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(into)))
-    conn.execute(sql.SQL("create schema {}").format(sql.Identifier(into)))
+def keep(conn, live: str, into: str, order: list[str], fresh: bool = True) -> None:
+    """`into` holding a copy of the live tables' rows (tables `like` the live ones): a fresh schema,
+    or (`fresh=False`, a cutover of a few tables) only those tables replaced, the others kept."""
+    if fresh:
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(into)))
+    conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(into)))
     for table in order:
+        conn.execute(sql.SQL("drop table if exists {}").format(_name(into, table)))
         conn.execute(sql.SQL("create table {} (like {})").format(_name(into, table), _name(live, table)))
         conn.execute(sql.SQL("insert into {} select * from {}").format(_name(into, table), _name(live, table)))
 
@@ -130,28 +137,66 @@ def _set_trigger(conn, live: str, table: str, trigger: str, how: str) -> None:
     conn.execute(sql.SQL("alter table {} {} trigger {}").format(_name(live, table), sql.SQL(how), sql.Identifier(trigger)))
 
 
+def replica_permitted(conn) -> bool:
+    """The copy may run with `session_replication_role = replica` (a superuser, or a role granted
+    SET on the parameter, PostgreSQL 15+), unless CUTOVER_REPLICA_COPY=off."""
+    if os.environ.get(REPLICA_SETTING, "auto").strip().lower() in ("off", "0", "false", "no"):
+        return False
+    return bool(conn.execute(
+        "select current_setting('is_superuser') = 'on' or has_parameter_privilege('session_replication_role', 'SET')"
+    ).fetchone()[0])
+
+
+def verify_foreign_keys(conn, live: str, copied: list[str]) -> None:
+    """Every foreign key touching the copied tables holds afterwards (the replica copy skipped
+    PostgreSQL's per-row checks): one anti-join per constraint; a broken one aborts the copy."""
+    broken = []
+    for key in foreign_keys.of_schema(conn, live):
+        if key.child in copied or key.parent in copied:
+            count = foreign_keys.dangling(conn, key, live, live)
+            if count:
+                broken.append((key, count))
+    if broken:
+        raise CutoverError(f"the copied rows break foreign keys ({foreign_keys.described(broken, live, lambda k: live)}); "
+                           "the copy was rolled back, nothing changed.")
+
+
 def replace_rows(conn, live: str, source: str, order: list[str]) -> None:
-    """The live tables' rows become `source`'s: delete children first, insert parents first. The
-    application's own triggers are disabled for the copy and enabled again as they were before the
-    commit (SHARE ROW EXCLUSIVE: readers go on), so the rows arrive exactly as the dry-run judged
-    them (or, at rollback, exactly as they were) and no trigger acts twice on a copied state."""
+    """The live tables' rows become `source`'s: delete children first, insert parents first.
+
+    Where the role may (replica_permitted), the copy runs with `session_replication_role =
+    replica`: PostgreSQL then skips its per-row foreign-key triggers (each deleted parent row of a
+    NO ACTION key otherwise scans its unindexed child tables: >100 s for Podium's events at scale
+    100) and the application's ordinary triggers; verify_foreign_keys then checks every key at
+    once before anything commits. Elsewhere the per-row checks run (a violation is one sentence).
+    The application's triggers that would still fire (ENABLE ALWAYS, and ENABLE REPLICA under
+    replica) are disabled for the copy and enabled again as they were before the commit (SHARE ROW
+    EXCLUSIVE: readers go on), so the rows arrive exactly as the dry-run judged them (or, at
+    rollback, exactly as they were) and no trigger acts twice on a copied state."""
     conn.execute("select set_config('cutover.writer', 'cutover', true)")  # the counters skip the copy itself
     present = set(catalog.tables(conn, source))
-    paused = _app_triggers(conn, live, [t for t in order if t in present])
+    copied = [t for t in order if t in present]
+    role = "replica" if replica_permitted(conn) else "origin"
+    paused = [t for t in _app_triggers(conn, live, copied) if t[2] in FIRES[role]]
     for table, trigger, _ in paused:
         _set_trigger(conn, live, table, trigger, "disable")
-    for table in reversed(order):
-        if table in present:
+    conn.execute("select set_config('session_replication_role', %s, true)", (role,))
+    try:
+        for table in reversed(copied):
             conn.execute(sql.SQL("delete from {}").format(_name(live, table)))
-    for table in order:
-        if table not in present:
-            continue
-        columns = sql.SQL(", ").join(map(sql.Identifier, _columns(conn, live, table, source)))
-        conn.execute(
-            sql.SQL("insert into {} ({}) overriding system value select {} from {}").format(
-                _name(live, table), columns, columns, _name(source, table)
+        for table in copied:
+            columns = sql.SQL(", ").join(map(sql.Identifier, _columns(conn, live, table, source)))
+            conn.execute(
+                sql.SQL("insert into {} ({}) overriding system value select {} from {}").format(
+                    _name(live, table), columns, columns, _name(source, table)
+                )
             )
-        )
+    except psycopg.errors.ForeignKeyViolation as exc:
+        raise CutoverError(f"copying the rows of {source} into {live} broke foreign key {exc.diag.constraint_name} of "
+                           f"{live}.{exc.diag.table_name}; the copy was rolled back, nothing changed.") from None
+    conn.execute("select set_config('session_replication_role', 'origin', true)")
+    if role == "replica":
+        verify_foreign_keys(conn, live, copied)
     for table, trigger, enabled in paused:
         _set_trigger(conn, live, table, trigger, ENABLE[enabled])
     conn.execute("select set_config('cutover.writer', '', true)")
@@ -197,31 +242,37 @@ def drop_write_counters(conn, target, order: list[str]) -> bool:
     return True
 
 
-def promote_candidates(conn, target) -> dict:
-    """Inside the caller's transaction: live rows -> `<app>_prev`, candidate rows -> live, candidates
-    emptied, write counters on. Returns {"previous_counts", "live_counts"} as `app.table` -> rows."""
-    order = copy_order(conn, target)
+def promote_candidates(conn, target, tables=None) -> dict:
+    """Inside the caller's transaction: live rows -> `<app>_prev`, candidate rows -> live, write
+    counters on; for the whole application (`tables` None) a fresh `<app>_prev` and the candidates
+    emptied, for a few tables only theirs replaced in `<app>_prev` and every candidate kept (see
+    assets/cutover/partial.py). Returns {"previous_counts", "live_counts"} as `app.table` -> rows."""
+    order = copy_order(conn, target, tables)
     lock(conn, target.schema, order, LIVE_LOCK)
     lock(conn, target.candidate_schema, catalog.tables(conn, target.candidate_schema), "share")
-    keep(conn, target.schema, target.prev_schema, order)
+    keep(conn, target.schema, target.prev_schema, order, fresh=tables is None)
     replace_rows(conn, target.schema, target.candidate_schema, order)
     install_write_counters(conn, target, order)
     _pause_for_tests(conn)
     live_counts = _counts(conn, target, target.schema, order)
     candidates = catalog.tables(conn, target.candidate_schema)
-    if candidates:
+    if candidates and tables is None:
         conn.execute(sql.SQL("truncate {}").format(sql.SQL(", ").join(_name(target.candidate_schema, t) for t in candidates)))
     return {"previous_counts": _counts(conn, target, target.prev_schema, order), "live_counts": live_counts}
 
 
-def restore_previous(conn, target) -> dict:
-    """Inside the caller's transaction: live rows -> `<app>_rolled_back`, `<app>_prev` rows -> live,
-    `<app>_prev` dropped, write counters off. Returns {"live_counts", "counters_removed"}."""
-    order = copy_order(conn, target)
+def restore_previous(conn, target, tables=None) -> dict:
+    """Inside the caller's transaction: live rows -> `<app>_rolled_back`, `<app>_prev` rows -> live
+    (of `tables` only, when given), those tables dropped from `<app>_prev` (the schema once empty),
+    their write counters off. Returns {"live_counts", "counters_removed"}."""
+    order = copy_order(conn, target, tables)
     lock(conn, target.schema, order, LIVE_LOCK)
     keep(conn, target.schema, rolled_back_schema(target), order)
     replace_rows(conn, target.schema, target.prev_schema, order)
     _pause_for_tests(conn)
     live_counts = _counts(conn, target, target.schema, order)
-    conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(target.prev_schema)))
+    for table in order:
+        conn.execute(sql.SQL("drop table if exists {}").format(_name(target.prev_schema, table)))
+    if not catalog.tables(conn, target.prev_schema):
+        conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(target.prev_schema)))
     return {"live_counts": live_counts, "counters_removed": drop_write_counters(conn, target, order)}
