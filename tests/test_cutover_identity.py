@@ -74,6 +74,11 @@ def set_up_as_the_application(conn, role: str) -> None:
     conn.execute("""create function hello_miami.stamp_profile() returns trigger language plpgsql as $$
                     begin new.pronouns := 'stamped by the application'; return new; end $$""")
     conn.execute("create trigger profiles_stamp before insert or update on hello_miami.profiles for each row execute function hello_miami.stamp_profile()")
+    # and one that fires under session_replication_role = replica too (the copy's fast path): paused explicitly
+    conn.execute("""create function podium.stamp_user() returns trigger language plpgsql as $$
+                    begin new.last_name := 'stamped by the application'; return new; end $$""")
+    conn.execute("create trigger users_stamp before insert or update on podium.users for each row execute function podium.stamp_user()")
+    conn.execute("alter table podium.users enable always trigger users_stamp")
 
 
 def seed_live_rows_the_sources_hold(conn) -> None:
