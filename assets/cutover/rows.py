@@ -12,6 +12,16 @@ Decisions:
   arrive exactly as judged, and enabled again as they were before the commit), publication
   membership (a subscriber receives the replacement as one transaction of deletes and inserts) and
   Podium's `alembic_version` row: only the registry's tables are copied.
+- The copy runs under `session_replication_role = replica` where the role may set it (superuser,
+  or SET granted on the parameter; CUTOVER_REPLICA_COPY=off forces the other path): PostgreSQL's
+  per-row foreign-key triggers are skipped and verify_foreign_keys checks every key of the copied
+  tables at once (one anti-join per constraint, from the catalog) before the commit, aborting with
+  the constraint and the count. Otherwise the per-row checks run. Chosen from measurements (README
+  "Cutover and rollback"): Podium's keys are NO ACTION on unindexed columns, so each deleted parent
+  row scanned its child tables (>100 s for `delete from podium.events` alone at scale 100).
+  Temporary indexes on the referencing columns were the other candidate: each apply would build
+  them over every child table, and dropping them before the commit takes ACCESS EXCLUSIVE on the
+  application's tables (its readers wait), which the copy otherwise never takes.
 - Locks: EXCLUSIVE on the live tables (blocks writers, and `select … for update`, never a plain
   `select`), SHARE on the source tables. Readers keep reading the old rows (MVCC) until the commit
   and then see the new ones, never a mix; a killed process leaves the live rows as they were (the
