@@ -10,6 +10,9 @@ Decisions:
   the same at every scale and would hide the copy.
 - "rows copied" = rows written by the step: the live rows kept (`<app>_prev`, `<app>_rolled_back`)
   plus the rows inserted into the live tables (the deletes are not counted).
+- `path` (per step) says which copy ran (assets/cutover/rows.py): `replica` (per-row foreign-key checks off,
+  every key verified at once) where the role may, else `triggers`; CUTOVER_REPLICA_COPY=off times
+  the latter on purpose.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ def _rows(conn, app: str, schemas: list[str]) -> int:
 
 
 def time_cutover(url: str) -> dict:
-    """{"apply": {"rows", "seconds", "per_app"}, "rollback": {...}} on `url` (both applications there)."""
+    """{"apply": {"rows", "seconds", "per_app", "path"}, "rollback": {...}} on `url` (both applications there)."""
     from assets.cutover import preconditions, rows
     from pipelines import live
     from assets.cutover.apply import apply_latest
@@ -54,6 +57,8 @@ def time_cutover(url: str) -> dict:
             "apply": (apply_latest, lambda t: [t.schema, t.prev_schema]),
             "rollback": (rollback_latest, lambda t: [t.schema, rows.rolled_back_schema(t)]),
         }
+        with connect(apps[0].url) as conn:
+            path = "replica" if rows.replica_permitted(conn) else "triggers"
         result = {}
         for step, (run, written) in steps.items():
             per_app = {}
@@ -64,7 +69,7 @@ def time_cutover(url: str) -> dict:
                 with connect(target.url) as conn:
                     per_app[target.app] = {"rows": _rows(conn, target.app, written(target)), "seconds": round(seconds, 3)}
             result[step] = {"rows": sum(p["rows"] for p in per_app.values()),
-                            "seconds": round(sum(p["seconds"] for p in per_app.values()), 3), "per_app": per_app}
+                            "seconds": round(sum(p["seconds"] for p in per_app.values()), 3), "per_app": per_app, "path": path}
         return result
     finally:
         os.environ.clear()
