@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import pytest
 
+from datetime import datetime, timezone
+
 from pipelines import live, targets
 from pipelines.database import connect
 from tests.spec_catalog import filled
 from tests.test_cutover_apply import (  # noqa: F401  (fixtures)
     cli, contents, dagster_db, dagster_env, record_dry_run, seed_candidates, seed_live, uid,
 )
-
-from datetime import datetime, timezone
 
 HM = "hello_miami"
 MOVED = ("badges", "projects", "member_badges")
@@ -55,6 +55,7 @@ def tables_of(url, schema: str, tables) -> dict:
     return {t: found.get(t) for t in tables}
 
 
+@pytest.mark.slow  # eight CLI runs of the Dagster jobs (over 5 s on 2 cores): run by .ci/run's slow step
 def test_a_few_tables_move_while_the_application_written_ones_stay_and_rollback_undoes_exactly_those(db_url, dagster_env, capsys):
     with connect(db_url) as conn:
         seed_hello_miami(conn)
@@ -89,6 +90,7 @@ def test_a_few_tables_move_while_the_application_written_ones_stay_and_rollback_
     assert "already live" in capsys.readouterr().out
 
     assert cli("rollback", "--app", HM) == 0
+    assert "(0 rows of projects, member_badges)" in capsys.readouterr().out
     assert tables_of(db_url, HM, ("projects", "member_badges")) == {"projects": [], "member_badges": []}
     assert tables_of(db_url, HM, ("badges",)) == {"badges": candidates["badges"]}  # the earlier cutover stays
     assert tables_of(db_url, HM, KEPT) == app_written

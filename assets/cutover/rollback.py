@@ -85,7 +85,7 @@ def rollback_latest(target, force: bool = False) -> dict:
             """,
             (json.dumps(note), cutover_id),
         )
-    message = (f"cutover {cutover_id} rolled back: {target.schema} holds the rows from before it again ({sum(restored.values())} rows); "
+    message = (f"cutover {cutover_id} rolled back: {target.schema} holds the rows from before it again ({sum(restored.values())} rows{' of ' + ', '.join(tables) if tables else ''}); "
                f"the replaced rows are kept in {rows.rolled_back_schema(target)}")
     if not result["counters_removed"]:
         message += f"; the write-counting triggers stay on {target.schema}'s tables (a reader held them longer than {rows.DROP_TRIGGER_WAIT}), inert until the next cutover"
