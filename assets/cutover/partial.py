@@ -39,7 +39,7 @@ def named(app: str | None, tables) -> list[str] | None:
     if not tables:
         return None
     if not app:
-        raise CutoverError("--tables needs --app: name the application whose tables to cut over (podium or hello_miami).")
+        raise CutoverError(f"--tables needs --app: name the application whose tables to cut over ({' or '.join(registry.APPLICATIONS)}).")
     valid = registry.APPLICATIONS[app].tables
     unknown = [t for t in tables if t not in valid]
     if unknown:
