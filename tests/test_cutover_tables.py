@@ -196,3 +196,25 @@ def test_a_role_that_may_not_set_replication_role_takes_the_trigger_path(db_url)
         conn.execute("set local role cutover_plain")
         assert not rows.replica_permitted(conn)
         conn.rollback()
+
+
+@pytest.mark.parametrize("path", ["replica", "triggers"])
+def test_the_applications_triggers_do_not_fire_on_the_copy_on_both_paths(db_url, dagster_env, monkeypatch, path):
+    """An ordinary trigger (silenced by replica, paused on the trigger path) and an ENABLE ALWAYS one
+    (paused on both): had either fired, the live rows would differ from the candidates."""
+    if path == "triggers":
+        monkeypatch.setenv("CUTOVER_REPLICA_COPY", "off")
+    with connect(db_url) as conn:
+        seed_live(conn)
+        seed_candidates(conn)
+        conn.execute("""create function podium.stamp() returns trigger language plpgsql as $$
+                        begin new.last_name := tg_name; return new; end $$""")
+        conn.execute("create trigger a_ordinary before insert or update on podium.users for each row execute function podium.stamp()")
+        conn.execute("create trigger b_always before insert or update on podium.users for each row execute function podium.stamp()")
+        conn.execute("alter table podium.users enable always trigger b_always")
+        candidates = contents(conn, "podium_next")["users"]
+    assert cli("apply", "--app", "podium") == 0
+    with connect(db_url) as conn:
+        assert contents(conn, "podium")["users"] == candidates
+        assert conn.execute("select tgname, tgenabled from pg_trigger where tgname in ('a_ordinary', 'b_always') order by 1").fetchall() == [
+            ("a_ordinary", "O"), ("b_always", "A")]
