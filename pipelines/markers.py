@@ -17,6 +17,20 @@ Decisions:
   ids listed by (1) that are in raw, deleted = raw ids no longer listed. Airtable has no count
   or tombstone endpoint, so a deletion cannot be seen any cheaper than by listing the ids: the
   check costs 1 + ceil(records / 100) requests per table, all through the base's rate limiter.
+  Measured at the demo's scale 1 against the stand-in (5 requests/s): users 3,365 records 35
+  requests 6.2 s, votes 3,000 / 31 / 6.1 s, referrals 1,266 / 14 / 3.0 s, projects 767 / 9 /
+  2.0 s, events 217 / 4 / 1.0 s; 93 requests, 18.3 s for the base.
+  One request per table is out of reach with list-records: a page holds at most 100 records, and
+  no parameter returns a record's modified time beside its id (a formula can only filter;
+  `fields[]` names stored fields; `recordMetadata[]` offers only commentCount). So one listing
+  cannot serve both. The exact cheap way is Airtable's webhooks API (created before the landing
+  with `dataTypes: tableData`, then one `GET …/webhooks/{id}/payloads` per base at apply lists
+  createdRecordsById, changedRecordsById and destroyedRecordIds per table since its cursor). Not
+  built: it needs a token with the `webhook:manage` scope and creator permission on the base,
+  a base holds at most 10 webhooks and each expires after 7 days unless refreshed, so every
+  dry-run would leave state in the application's base to be cleaned up, and none of it can be
+  tried here against the real API. The listing check stays: exact, read-only, and at scale 1 it
+  costs less than the live dry-run's own listing of the base.
 - MongoDB: per collection the count, the newest `updatedAt` and the newest ObjectId (one
   aggregation). At apply one aggregation per collection counts the documents with an ObjectId
   newer than that (created), the older ones with a newer `updatedAt` (changed), and the total;

@@ -99,6 +99,7 @@ def test_an_airtable_write_after_the_dry_run_refuses_apply(airtable, db_url, cap
     assert cli("apply", "--app", "podium") == 3
     err = capsys.readouterr().err
     assert f"airtable.votes has 1 {kind} record(s) since dry-run dry-1." in err and "run `cutover dry-run` again" in err
+    assert f"(found with {2 * len(TABLES)} requests to the sources)" in err
     assert "airtable.users" not in err
     assert _cutovers(db_url) == []  # nothing moved
 

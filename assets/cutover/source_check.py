@@ -36,7 +36,9 @@ def check(conn, run: dict, app: str) -> dict:
     changed = {table: n for table, n in found.items() if any(n[k] for k in markers.KINDS)}
     if changed:
         sentences = [_sentence(table, n, run["run_id"]) for table, n in sorted(changed.items())]
-        raise GateFailed(" ".join(sentences) + " The dry-run's candidates miss these writes: run `cutover dry-run` again, then apply.")
+        spent = sum(n["requests"] for n in found.values())
+        raise GateFailed(" ".join(sentences) + f" The dry-run's candidates miss these writes (found with {spent} requests to the sources): "
+                         "run `cutover dry-run` again, then apply.")
     return {"check": "live source markers", "found": "unchanged", "tables": sorted(found),
             "requests": {table: n["requests"] for table, n in sorted(found.items())}}
 
