@@ -38,11 +38,13 @@ Decisions:
   and a deletion offset by as many inserts with older ObjectIds, are invisible.
 - Luma: the events of the sync window (pipelines/luma/window.py, the window the scheduled sync
   lists: CUTOVER_SYNC_DAYS_BACK/AHEAD around the landing's start) and each one's `updated_at`,
-  listed through the landing's rate-limited client (LumaClient, LUMA_MAX_RPM, default 200/min)
-  and kept in `listing` (Alembic 0014). At apply the same window is listed again: created = ids
-  not listed then, deleted = ids no longer listed (deleted, or moved out of the window), changed =
-  a different `updated_at`. Cost: ceil(events in the window / LUMA_PAGE_SIZE) requests each time
-  (one page at the demo's scale). Why the window and not the whole calendar: the sync window is
+  kept in `listing` (Alembic 0014). The window is fixed before the landing; the events are what
+  the landing itself listed (the raw_luma.events rows of its loads, which list the calendar
+  whole), so the marker costs no request and is exactly what landed. At apply the same window is
+  listed again through the landing's rate-limited client (LumaClient, LUMA_MAX_RPM, default
+  200/min): created = ids not listed then, deleted = ids no longer listed (deleted, or moved out
+  of the window), changed = a different `updated_at`. Cost: ceil(events in the window /
+  LUMA_PAGE_SIZE) requests (one page at the demo's scale). Why the window and not the whole calendar: the sync window is
   what the scheduled sync carries into the live tables after the cutover; a write in it between
   the dry-run and the apply would reach the live tables only at the sync's next run, under rules
   the dry-run's gates never judged, so the apply refuses instead; events outside the window are
@@ -58,6 +60,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from pipelines import settings
 from pipelines.errors import CutoverError
@@ -65,6 +68,7 @@ from pipelines.errors import CutoverError
 CHECKED_SOURCES = ("airtable", "mongo", "luma")
 KINDS = ("created", "changed", "deleted")
 PAGE = 100
+HERE = Path(__file__).resolve().parent
 
 # markers taken before each source's landing in this process, recorded by `record`
 _TAKEN: dict[str, dict[str, dict]] = {}
@@ -81,14 +85,17 @@ def before_landing(source: str, live: bool) -> None:
         _TAKEN[source] = {"airtable": _take_airtable, "mongo": _take_mongo, "luma": _take_luma}[source]()
 
 
-def record(conn, run_id: str, source: str, counts: dict[str, int | None]) -> None:
+def record(conn, run_id: str, source: str, counts: dict[str, int | None], load_ids: list[str] = ()) -> None:
     """migration.source_markers rows of `run_id` for the markers taken before `source` landed.
-    Airtable's count is what the landing listed (`counts`)."""
+    Airtable's count is what the landing listed (`counts`); Luma's events are those its loads
+    (`load_ids`) landed."""
     from pipelines import registry
 
     taken = _TAKEN.pop(source, None)
     if not taken:
         return
+    if source == "luma":
+        _landed_luma(conn, taken["events"], list(load_ids))
     from psycopg.types.json import Jsonb
 
     rows = []
@@ -241,6 +248,11 @@ def _mongo_changes(markers: list[dict]) -> dict[str, dict[str, int]]:
 
 # ---------------------------------------------------------------- Luma
 
+def _stamp(moment) -> str | None:
+    """An event's updated_at as the marker keeps it, whether read from the API or from raw_luma."""
+    return moment.astimezone(timezone.utc).isoformat() if moment else None
+
+
 def _luma_events(start: str, end: str) -> tuple[dict[str, str | None], int]:
     """{event api_id: updated_at (ISO) or None} of the events starting in [start, end], and the
     requests the listing took (through the landing's rate-limited client)."""
@@ -252,7 +264,7 @@ def _luma_events(start: str, end: str) -> tuple[dict[str, str | None], int]:
     for page in client.events(start, end):
         for entry in page:
             row = event_row(entry)
-            events[row["api_id"]] = row["updated_at"].isoformat() if row["updated_at"] else None
+            events[row["api_id"]] = _stamp(row["updated_at"])
     return events, client.stats.requests
 
 
@@ -261,9 +273,16 @@ def _take_luma() -> dict[str, dict]:
     from pipelines.luma.window import window
 
     w = window()
-    start, end = iso(w.start), iso(w.end)
-    events, _ = _luma_events(start, end)
-    return {"events": {"record_count": len(events), "listing": {"window_start": start, "window_end": end, "events": events}}}
+    return {"events": {"listing": {"window_start": iso(w.start), "window_end": iso(w.end)}}}
+
+
+def _landed_luma(conn, marker: dict, load_ids: list[str]) -> None:
+    """The events of the window that the landing's loads wrote, into `marker`."""
+    listing = marker["listing"]
+    rows = conn.execute((HERE / "markers_luma_events.sql").read_text(),
+                        {"load_ids": load_ids, "start": listing["window_start"], "end": listing["window_end"]}).fetchall()
+    listing["events"] = {api_id: _stamp(updated_at) for api_id, updated_at in rows}
+    marker["record_count"] = len(rows)
 
 
 def _luma_changes(markers: list[dict]) -> dict[str, dict[str, int]]:
