@@ -123,7 +123,8 @@ def _held_for_run(resource, context):
         yield resource
         return
     from assets.job_names import apps_of_job
-    from assets.runner import databases
+    from pipelines.targets import by_database
 
-    with held(databases(apps_of_job(run.job_name)), "dry-run"):
+    # the same URLs `cutover dry-run` holds the lock in (assets/runner.py `databases`)
+    with held(by_database(apps_of_job(run.job_name)), "dry-run"):
         yield resource
