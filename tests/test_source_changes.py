@@ -254,3 +254,12 @@ def test_the_luma_check_waits_at_the_client_limiter(luma, db_url, monkeypatch):
     assert cli("apply", "--app", "hello_miami") == 0
     times = [t for t, path, _, _ in luma.calls if path.endswith("list-events")]
     assert len(times) == 2 and times[1] - times[0] >= 0.9
+
+
+def test_a_missing_luma_key_at_apply_is_one_sentence(luma, db_url, monkeypatch, capsys):
+    monkeypatch.delenv("LUMA_API_KEY")
+    assert cli("apply", "--app", "hello_miami") != 0
+    err = capsys.readouterr().err.strip()
+    assert "LUMA_API_KEY" in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert luma.api_key not in err and luma.calls == []
+    assert _cutovers(db_url) == []
