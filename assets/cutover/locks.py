@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import os
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 
 LOCK_NAME = "cutover/exclusive"
 RUN_TAGS = {"cutover/exclusive": "true"}
 
-# the databases whose lock this process holds through `held`: a job run in process inside it (the
-# CLI's dry-run) must not wait for its own caller
-_HELD_HERE: set[str] = set()
+# the databases whose lock this thread of control holds through `held`: a job run in process inside
+# it (the CLI's dry-run) must not wait for its own caller; a context variable, so another thread's
+# run (a test's, an embedding program's) is not taken for it
+_HELD_HERE: ContextVar[frozenset] = ContextVar("cutover_lock_held_here", default=frozenset())
 
 
 def lock_timeout_seconds() -> float:
@@ -76,8 +78,7 @@ def held(urls, who: str):
     from pipelines.errors import CutoverError
 
     with ExitStack() as stack:
-        mine = sorted(set(urls) - _HELD_HERE)
-        stack.callback(_HELD_HERE.difference_update, mine)
+        mine = sorted(set(urls) - _HELD_HERE.get())
         for url in mine:
             conn = stack.enter_context(connect(url, autocommit=True))
             _timeout_and_name(conn, who, False)
@@ -88,7 +89,8 @@ def held(urls, who: str):
                     f"another {holder(conn)} is running (waited {lock_timeout_seconds():.0f} s for the cutover lock, "
                     f"CUTOVER_LOCK_TIMEOUT_SECONDS): wait for it to finish and run the {who} again."
                 ) from None
-            _HELD_HERE.add(url)
+        token = _HELD_HERE.set(_HELD_HERE.get() | set(mine))
+        stack.callback(_HELD_HERE.reset, token)
         yield
 
 

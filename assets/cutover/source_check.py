@@ -1,7 +1,7 @@
 """Have the sources changed since the dry-run being applied? (issue 20; SPEC §5's "sources
 unchanged" for a LIVE dry-run). A snapshot dry-run is judged by its manifest
 (preconditions.check_sources_unchanged); a live one by the markers its landing recorded
-(pipelines/markers.py), checked against the live Airtable base and MongoDB now. Only the
+(pipelines/markers.py), checked against the live Airtable base, MongoDB and Luma now. Only the
 application being applied is checked, so `--app podium` needs only Airtable's settings.
 
 A snapshot without a source's folder reads that source live (SPEC §2.4), so its markers are
