@@ -86,8 +86,11 @@ class RunSettingsResource(dg.ConfigurableResource):
 
 
 def shared_resources() -> dict:
+    from assets.cutover.locks import lock_resource
+
     return {
         **application_databases(),
         "sources": SourcesResource(),
         "run_settings": RunSettingsResource(),
+        "cutover_lock": lock_resource(),
     }

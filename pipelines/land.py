@@ -296,7 +296,7 @@ def after_load(conn, source: str, snapshot_dir: str | None, run_id: str, ids: li
     reported = {t: reported.get(t) for t in tables}
     landed = landed_counts(conn, source, tables, ids)
     record_land_counts(conn, run_id, source, {t: (reported.get(t), landed.get(t)) for t in tables})
-    markers.record(conn, run_id, source, reported)  # a live landing's change markers (pipelines/markers.py)
+    markers.record(conn, run_id, source, reported, ids)  # a live landing's change markers (pipelines/markers.py)
     conn.commit()
     return {t: {"source_count": reported.get(t), "landed": landed.get(t), "seconds": seconds} for t in tables}
 

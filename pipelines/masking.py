@@ -37,6 +37,20 @@ def mask_text(value) -> str:
     return text
 
 
+def mask_label(value, kind: str, width: int = 40) -> str:
+    """A record's label as a stakeholder may see it beside its id: `email` as `mask_email` does,
+    `person` (a person's name) as initials (`J*** D***`), `thing` (a project's or an event's
+    name, not personal) as `mask_text` leaves it, cut to `width`. A value that is not the email
+    its field promises is masked as a name, so a malformed field never shows in clear."""
+    text = " ".join(str(value).split())
+    if kind == "email" and EMAIL.fullmatch(text):
+        return mask_email(text)
+    if kind in ("email", "person"):
+        return " ".join(f"{word[0]}***" for word in text.split())[:width]
+    text = mask_text(text)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 # Where PostgreSQL and dlt quote a record's own values in an error: COPY's context line, the JSON
 # parser's, a constraint's failing row and key. The value is withheld whole (it is a raw record,
 # any field of it may be personal); the table, line and column stay, to say where to look.

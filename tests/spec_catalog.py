@@ -33,7 +33,7 @@ MIGRATION_COLUMNS = {
                    "attendance_upserted", "status", "error", "target_schema", "run_id"],
     "live_writes": ["cutover_id", "schema_name", "table_name", "writer", "inserted", "updated", "deleted", "truncated", "last_write_at"],
     "source_markers": ["run_id", "application", "source", "source_table", "record_count", "since", "newest_updated_at", "newest_id",
-                       "recorded_at"],
+                       "recorded_at", "listing"],
     "live_landed": ["run_id", "application", "target_table", "live_before", "checksum", "landed_at"],
 }
 MIGRATION_PRIMARY_KEYS = {

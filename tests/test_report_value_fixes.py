@@ -28,7 +28,7 @@ def test_report_lists_value_fixes_and_luma_duplicates(db_url, tmp_path):
     html = (tmp_path / "report.html").read_text()
     values_changed = html.split("<h2>Values changed</h2>", 1)[1].split("<h2>", 1)[0]
     assert "mongo.profiles</td><td>streakCount</td><td>not a number in integer range</td><td class=\"n\">1</td>" in values_changed
-    assert f"{oid(1)}: {{&#34;$numberDecimal&#34;: &#34;NaN&#34;}} → 0" in values_changed
+    assert f"{oid(1)} (a***@x.io): {{&#34;$numberDecimal&#34;: &#34;NaN&#34;}} → 0" in values_changed
     assert "mongo.profiles</td><td>bio</td><td>not text</td>" in values_changed
     assert "sam@private.example" not in html and "s***@private.example" in values_changed  # masked
     disagreements = html.split("<h2>Disagreements between sources</h2>", 1)[1].split("<h2>", 1)[0]

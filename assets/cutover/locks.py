@@ -4,15 +4,25 @@ the instance limits to 1). The Dagster tag only governs queued runs (UI, schedul
 also covers in-process runs from the command line and runs on other Dagster instances.
 
 Whoever holds it names itself in `application_name` (`cutover <what>`), so the one who waits in
-vain can say which is running."""
+vain can say which is running.
+
+A dry-run started from the UI (or the schedule, or anything that launches the job rather than
+`cutover dry-run`) holds it too, through the resource `cutover_lock` (issue 16): decisions below
+its class."""
 
 from __future__ import annotations
 
 import os
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 
 LOCK_NAME = "cutover/exclusive"
 RUN_TAGS = {"cutover/exclusive": "true"}
+
+# the databases whose lock this thread of control holds through `held`: a job run in process inside
+# it (the CLI's dry-run) must not wait for its own caller; a context variable, so another thread's
+# run (a test's, an embedding program's) is not taken for it
+_HELD_HERE: ContextVar[frozenset] = ContextVar("cutover_lock_held_here", default=frozenset())
 
 
 def lock_timeout_seconds() -> float:
@@ -68,7 +78,8 @@ def held(urls, who: str):
     from pipelines.errors import CutoverError
 
     with ExitStack() as stack:
-        for url in sorted(set(urls)):
+        mine = sorted(set(urls) - _HELD_HERE.get())
+        for url in mine:
             conn = stack.enter_context(connect(url, autocommit=True))
             _timeout_and_name(conn, who, False)
             try:
@@ -78,4 +89,44 @@ def held(urls, who: str):
                     f"another {holder(conn)} is running (waited {lock_timeout_seconds():.0f} s for the cutover lock, "
                     f"CUTOVER_LOCK_TIMEOUT_SECONDS): wait for it to finish and run the {who} again."
                 ) from None
+        token = _HELD_HERE.set(_HELD_HERE.get() | set(mine))
+        stack.callback(_HELD_HERE.reset, token)
         yield
+
+
+def lock_resource():
+    """The resource `cutover_lock` (built here so dagster is imported only by definitions)."""
+    import dagster as dg
+
+    class CutoverLockResource(dg.ConfigurableResource):
+        """Holds the cutover lock for a whole run tagged `cutover/exclusive` (the dry-run jobs), in
+        the databases of the job's applications; any other run passes through.
+
+        Decisions (issue 16): the lock is per session, so it is held by one connection per database
+        that this resource opens when the run's resources are set up and closes at teardown. Every
+        job runs in process (assets/definitions.py), so one run worker sets the resources up once
+        before its first step and tears them down after its last: the lock spans the run. The
+        report step requires the resource, which is enough for the in-process executor to set it
+        up at the start. A run that is killed loses its process, whose connections PostgreSQL
+        closes, releasing the lock; a run that finds the lock taken waits
+        CUTOVER_LOCK_TIMEOUT_SECONDS, then fails in its first step with the sentence naming who
+        holds it. Inside `cutover dry-run`, which already holds it, the resource does nothing."""
+
+        def yield_for_execution(self, context):
+            return _held_for_run(self, context)
+
+    return CutoverLockResource()
+
+
+@contextmanager
+def _held_for_run(resource, context):
+    run = context.run
+    if run is None or run.tags.get(LOCK_NAME) != RUN_TAGS[LOCK_NAME]:
+        yield resource
+        return
+    from assets.job_names import apps_of_job
+    from pipelines.targets import by_database
+
+    # the same URLs `cutover dry-run` holds the lock in (assets/runner.py `databases`)
+    with held(by_database(apps_of_job(run.job_name)), "dry-run"):
+        yield resource

@@ -1,12 +1,12 @@
 """Have the sources changed since the dry-run being applied? (issue 20; SPEC §5's "sources
 unchanged" for a LIVE dry-run). A snapshot dry-run is judged by its manifest
 (preconditions.check_sources_unchanged); a live one by the markers its landing recorded
-(pipelines/markers.py), checked against the live Airtable base and MongoDB now. Only the
+(pipelines/markers.py), checked against the live Airtable base, MongoDB and Luma now. Only the
 application being applied is checked, so `--app podium` needs only Airtable's settings.
 
 A snapshot without a source's folder reads that source live (SPEC §2.4), so its markers are
-checked too. A live dry-run with no markers (recorded before migration 0011, or one whose sources
-are only Luma) is applied as before and says so: no check ran.
+checked too. A live dry-run with no markers (recorded before migration 0011) is applied as before
+and says so: no check ran. What the check spent (`requests` per table) is kept with what it found.
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ from pipelines import markers
 from pipelines.errors import GateFailed
 
 
+# why a Luma write must not wait for the sync (pipelines/markers.py)
+LUMA_REASON = "which the scheduled Luma sync would otherwise carry into the live tables unjudged"
+
+
 def _counted(found: dict[str, int]) -> str:
-    parts = [f"{found[k]} {k}" for k in ("created", "changed", "deleted") if found[k]]
+    parts = [f"{found[k]} {k}" for k in markers.KINDS if found[k]]
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
@@ -29,17 +33,27 @@ def check(conn, run: dict, app: str) -> dict:
             return {"check": "snapshot manifest", "found": "unchanged"}
         return {"check": "none", "found": f"dry-run {run['run_id']} recorded no source markers"}
     found = markers.changes(conn, recorded)
-    changed = {table: n for table, n in found.items() if any(n.values())}
+    changed = {table: n for table, n in found.items() if any(n[k] for k in markers.KINDS)}
     if changed:
-        sentences = [f"{table} has {_counted(n)} record(s) since dry-run {run['run_id']}." for table, n in sorted(changed.items())]
-        raise GateFailed(" ".join(sentences) + " The dry-run's candidates miss these writes: run `cutover dry-run` again, then apply.")
-    return {"check": "live source markers", "found": "unchanged", "tables": sorted(found)}
+        sentences = [_sentence(table, n, run["run_id"]) for table, n in sorted(changed.items())]
+        spent = sum(n["requests"] for n in found.values())
+        raise GateFailed(" ".join(sentences) + f" The dry-run's candidates miss these writes (found with {spent} requests to the sources): "
+                         "run `cutover dry-run` again, then apply.")
+    return {"check": "live source markers", "found": "unchanged", "tables": sorted(found),
+            "requests": {table: n["requests"] for table, n in sorted(found.items())}}
+
+
+def _sentence(table: str, found: dict[str, int], run_id: str) -> str:
+    reason = f", {LUMA_REASON}" if table.startswith("luma.") else ""
+    return f"{table} has {_counted(found)} record(s) since dry-run {run_id}{reason}."
 
 
 def said(result: dict) -> str:
     """The check in words, for the apply's message."""
     if result["check"] == "live source markers":
-        return f"no source record was created, changed or deleted since the dry-run ({len(result['tables'])} tables checked live)"
+        spent = sum(result.get("requests", {}).values())
+        return (f"no source record was created, changed or deleted since the dry-run ({len(result['tables'])} tables checked live, "
+                f"{spent} requests)")
     if result["check"] == "snapshot manifest":
         return "the snapshot's manifest is unchanged"
     return f"no source check ran ({result['found']})"

@@ -36,7 +36,9 @@ class ReportConfig(dg.Config):
     key=dg.AssetKey(["reports", "dry_run"]),
     group_name="report",
     deps=RECONCILED,
-    required_resource_keys={"run_settings"},  # each application's database comes from pipelines.targets
+    # each application's database comes from pipelines.targets; `cutover_lock` holds the cutover
+    # lock for the whole of a dry-run job's run (assets/cutover/locks.py)
+    required_resource_keys={"run_settings", "cutover_lock"},
     description="report.html, reconciliation.json and Data Docs of a dry-run, in `reports/<run id>/`.",
     kinds={"html"},
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assets.gates import report_labels
 from assets.gates.masking import mask_text
 from pipelines import live, registry, targets
 
@@ -176,7 +177,7 @@ def collect_part(conn, run_id: str, apps: list[str]) -> dict:
                 r["source_count"] is not None
                 and r["source_count"] == (r["migrated"] or 0) + (r["merged"] or 0) + (r["quarantined"] or 0)),
         })
-    return {
+    part = {
         "tables": tables,
         "gates": gates(conn, run_id, apps),
         "quarantine": quarantine_rows,
@@ -188,6 +189,8 @@ def collect_part(conn, run_id: str, apps: list[str]) -> dict:
         "history": history,
         "run": (_rows(conn, "select run_id, job, started_at, snapshot_dir, captured_at, operator, notes from migration.runs where run_id = %s", (run_id,)) or [{}])[0],
     }
+    report_labels.label_examples(conn, apps, part)
+    return part
 
 
 def verdict(app: str, gate_rows: list[dict], error: str | None, unexplained: bool) -> dict:

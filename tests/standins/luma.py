@@ -11,6 +11,7 @@ Stable API (the landing and the incremental-sync tests both use it):
         luma.update_event(api_id, **fields)
         luma.check_in(event_api_id, guest_api_id, at=None, on="guest"|"ticket")
         luma.add_event(event); luma.add_guest(event_api_id, guest)
+        luma.delete_event(api_id)       # the event and its guests
         luma.fail(status=500, times=1, path_contains="", skip=0)   # inject errors
         luma.clear_failures(); luma.reset_log()
 
@@ -156,6 +157,11 @@ class LumaStandin:
     def add_event(self, event: dict) -> None:
         with self._lock:
             self.events.append(copy.deepcopy(event))
+
+    def delete_event(self, api_id: str) -> None:
+        with self._lock:
+            self.events.remove(self._event(api_id))
+            self.guests.pop(api_id, None)
 
     def add_guest(self, event_api_id: str, guest: dict) -> None:
         with self._lock:
