@@ -61,7 +61,8 @@ def bench_scale(scale: float, seed: int, work: Path, keep_db: bool) -> dict:
 def listing_figures() -> dict:
     """The live listings' figures from `python -m tests.listing_speed` (a child: bench does not import
     tests), {"airtable": {...}, "luma": {...}}."""
-    out = subprocess.run([sys.executable, "-m", "tests.listing_speed"], check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "tests.listing_speed"], check=True, capture_output=True, text=True,
+                         cwd=RESULTS.parent.parent)  # the repository, where `tests` is a package
     return json.loads(out.stdout)
 
 
