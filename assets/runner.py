@@ -92,6 +92,10 @@ def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = N
         config.setdefault("loggers", {"console": {"config": {"log_level": "CRITICAL"}}})
     job = defs.resolve_job_def(job_name)
     dagster_instance = dagster_instance or instance()
+    # dagster-postgres opens a connection per event it stores unless told to pool (NullPool, so a
+    # long-lived instance holds none): a scale-1 dry-run stored ~3,000 events, 1.7 ms of connection
+    # each here against 0.14 ms pooled. An in-process run is short-lived: pool, as the webserver does.
+    dagster_instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=8)
     result = job.execute_in_process(
         run_config=config,
         instance=dagster_instance,

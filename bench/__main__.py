@@ -1,6 +1,7 @@
-"""python -m bench [--scales 1,100] [--seed 42] [--keep-db]: the whole dry-run per scale, per phase,
-against the floors, then the cutover's apply and rollback copy; prints the tables and targets and
-writes bench/results/<UTC date>.json."""
+"""python -m bench [--scales 1,100] [--seed 42] [--keep-db] [--no-listing]: the whole dry-run per scale,
+per phase, against the floors, then the cutover's apply and rollback copy, and the live Airtable and
+Luma listings against stand-ins answering in 250 ms; prints the tables, every target of issue 17
+and the README's table of them, and writes bench/results/<UTC date>.json."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -56,8 +58,16 @@ def bench_scale(scale: float, seed: int, work: Path, keep_db: bool) -> dict:
     return result
 
 
+def listing_figures() -> dict:
+    """The live listings' figures from `python -m tests.listing_speed` (a child: bench does not import
+    tests), {"airtable": {...}, "luma": {...}}."""
+    out = subprocess.run([sys.executable, "-m", "tests.listing_speed"], check=True, capture_output=True, text=True,
+                         cwd=RESULTS.parent.parent)  # the repository, where `tests` is a package
+    return json.loads(out.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
-    from bench.report import TARGETS, print_table, print_targets, targets
+    from bench.report import TARGETS, markdown, print_table, print_targets, targets
     from pipelines.settings import ensure_runtime_dir, home
 
     ensure_runtime_dir()
@@ -65,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,100", help="comma-separated sample scales (default 1,100)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep-db", action="store_true", help="keep the scratch databases for inspection")
+    parser.add_argument("--no-listing", action="store_true", help="skip the live listings against stand-ins (~15 s)")
     parser.add_argument("--out", help="result file (default bench/results/<UTC date>.json)")
     args = parser.parse_args(argv)
     work = home() / "bench"
@@ -74,11 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         by_scale[f"{scale:g}"] = bench_scale(scale, args.seed, work, args.keep_db)
         print_table(f"{scale:g}", by_scale[f"{scale:g}"])
         sys.stdout.flush()
+    listing = None if args.no_listing else listing_figures()
     stamp = datetime.now(timezone.utc)
     result = {"date": stamp.isoformat(timespec="seconds"), "seed": args.seed,
               "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-              "targets": {**targets(by_scale), "limits": TARGETS}, "scales": by_scale}
+              "targets": {**targets(by_scale, listing), "limits": TARGETS}, "scales": by_scale, "listing": listing}
     print_targets(result["targets"])
+    print("\n" + markdown(result))
     RESULTS.mkdir(exist_ok=True)
     out = Path(args.out) if args.out else RESULTS / f"{stamp:%Y-%m-%d}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")

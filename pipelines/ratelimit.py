@@ -60,3 +60,13 @@ class SlidingWindowLimiter:
         with self._changed:
             slot[0] = time.monotonic()
             self._changed.notify_all()
+
+
+def pace_floor(requests: int, max_requests: int, window: float, latency: float) -> float:
+    """The least time `requests` requests can take through a SlidingWindowLimiter when every answer
+    comes `latency` seconds after its send, however many are sent at once: each slot is held from
+    its send to its answer plus `window`, so `max_requests` go per `window + latency`. Above the
+    plain floor (requests at `max_requests` per `window`) by the share of latency in it: the price
+    of the proof, since a client cannot tell where in its round trip the server counted."""
+    rounds = max(0, math.ceil(requests / max_requests) - 1)
+    return rounds * (window + latency) + latency

@@ -16,7 +16,7 @@ def test_bench_smoke_writes_every_phase_and_the_targets(admin_url, monkeypatch, 
     monkeypatch.setenv("DATABASE_URL", admin_url)
     monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.9")  # a tiny dirty sample passes, so the cutover is timed too
     out = tmp_path / "result.json"
-    assert main(["--scales", "0.05", "--out", str(out)]) == 0
+    assert main(["--scales", "0.05", "--no-listing", "--out", str(out)]) == 0  # listings: test_live_listing_speed.py
 
     result = json.loads(out.read_text())
     run = result["scales"]["0.05"]
@@ -36,11 +36,12 @@ def test_bench_smoke_writes_every_phase_and_the_targets(admin_url, monkeypatch, 
     copied = run["floors"]["candidate_rows"] * 2
     assert [(table[p]["records"], table[p]["seconds"] > 0) for p in ("cutover_apply", "cutover_rollback")] == [(copied, True)] * 2
     assert run["dry_run"]["exit_code"] in (0, 3) and run["dry_run"]["peak_rss_bytes"] >= run["dry_run"]["peak_pss_bytes"] > 0
-    targets = result["targets"]
-    for name in ("landing_le_3x_floor", "dry_run_under_5_min", "peak_memory_under_2_gib", "memory_flat"):
-        assert isinstance(targets[name]["met"], bool)
+    # scale 0.05 is neither scale 1 nor 100: the targets' table says so rather than judge it (bench/report.py
+    # judging: tests/test_bench_targets.py)
+    assert result["listing"] is None and set(result["targets"]) == {"limits"}
     printed = capsys.readouterr().out
-    assert "transform_gate" in printed and "targets at scale 0.05" in printed
+    assert "transform_gate" in printed and "targets (issue 17)" in printed
+    assert "| scale-1 land gate (s) | | not run (scale 1) | | |" in printed
     with_bench = [n for (n,) in _databases(admin_url) if n.startswith("bench_")]
     assert with_bench == [], "the scratch database is dropped"
 

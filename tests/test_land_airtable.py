@@ -123,7 +123,9 @@ def test_a_500_mid_listing_fails_and_the_rerun_leaves_no_duplicates(db_url, live
     with AirtableStandIn(tables) as standin:
         live(standin)
         land.land("airtable", None, "run-first", db_url)
-    with AirtableStandIn(tables, fail={n: 500 for n in range(6, 14)}) as standin:  # users done, events page 3 dies
+    # the tables are listed concurrently: requests 6-39 all fail, so whichever requests are in flight
+    # then meet 500 on every one of their four attempts (5 tables x 4 < 34) and the listing dies mid-way
+    with AirtableStandIn(tables, fail={n: 500 for n in range(6, 40)}) as standin:
         live(standin)
         with pytest.raises(CutoverError, match="HTTP 500"):
             land.land("airtable", None, "run-500", db_url)

@@ -4,6 +4,10 @@ Raw columns (README raw layer contract): `id` (record id, primary key), `created
 and `fields` (jsonb: the record's whole `fields` object). The source sets max_table_nesting=0 and
 gives `fields` the json type so dlt never unnests link arrays into child tables.
 
+Live, the five tables are listed concurrently (dlt's parallelized resources): each table's pages
+still follow one another (an offset names the next page), but the tables share the base's limiter,
+so the listing runs at the limiter's pace rather than one round trip per page.
+
 Records travel as Arrow tables (the `fields` object already serialised to JSON text), which dlt
 writes to CSV and loads with COPY: no per-row normalisation in Python. Write disposition replace:
 each run mirrors the base as it is now; see pipelines/land.py for why a rerun never duplicates.
@@ -186,6 +190,9 @@ def airtable_source(snapshot_dir: str | None = None, batch_rows: int = BATCH_ROW
             write_disposition=WRITE_DISPOSITION,
             columns=COLUMNS,
             max_table_nesting=0,
+            # live: the tables are listed at the same time (dlt's extract pool, 5 threads by
+            # default, one per table), all through the base's one limiter (client.limiter_for)
+            parallelized=not from_snapshot,
         )
 
 

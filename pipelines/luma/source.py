@@ -303,12 +303,14 @@ def luma_source(snapshot_dir: str | None = None, window_start=None, window_end=N
         def guests(event_rows: list[dict]):
             if not isinstance(event_rows, list):  # duplicate events (an Arrow table for `duplicates`) pass here too
                 return
-            for event in event_rows:
-                for page in client.guests(event["api_id"]):
-                    rows = [guest_row(entry, event["api_id"]) for entry in page]
+            # the page's events listed concurrently (client.guests_of), taken in listing order, so
+            # which entry of a repeated key is the row stays the same as listed one by one
+            for event_api_id, pages in client.guests_of([event["api_id"] for event in event_rows]):
+                for page in pages:
+                    rows = [guest_row(entry, event_api_id) for entry in page]
                     listed["guests"] += len(rows)
                     if any(not row["api_id"] for row in rows):
-                        raise CutoverError(f"Luma get-guests for {event['api_id']} returned an entry without api_id or id.")
+                        raise CutoverError(f"Luma get-guests for {event_api_id} returned an entry without api_id or id.")
                     rows, later = guest_listing.split(rows)
                     yield rows
                     if later:

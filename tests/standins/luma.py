@@ -34,6 +34,7 @@ Behaviour, like Luma:
 - Rate limit: more than `max_rpm` requests within `window_seconds` (default 60) answers 429 with
   `Retry-After` and blocks the key for `block_seconds`; every request during the block is 429 with
   the remaining seconds (rounded up). The count starts afresh after a block.
+- `latency`: seconds each request spends in transit before the server counts it (a real network).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def _now_iso() -> str:
 class LumaStandin:
     def __init__(self, events: list[dict], guests: dict[str, list[dict]] | None = None, shape: str = "wrapped",
                  page_size: int = 50, max_rpm: int = 200, block_seconds: float = 60, linger_cursor: bool = True,
-                 window_seconds: float = 60, api_key: str = "luma-test-key"):
+                 window_seconds: float = 60, api_key: str = "luma-test-key", latency: float = 0.0):
         if shape not in ("wrapped", "flat", "mixed"):
             raise ValueError(f"shape must be wrapped, flat or mixed, not {shape!r}")
         self.events = [copy.deepcopy(e) for e in events]
@@ -78,6 +79,7 @@ class LumaStandin:
         self.shape, self.page_size, self.linger_cursor = shape, page_size, linger_cursor
         self.max_rpm, self.block_seconds, self.window_seconds = max_rpm, block_seconds, window_seconds
         self.api_key = api_key
+        self.latency = latency
         self.calls: list[tuple[float, str, int, dict]] = []
         self._window: list[float] = []
         self._blocked_until = 0.0
@@ -196,6 +198,8 @@ class LumaStandin:
 
     # ------------------------------------------------------------ request handling
     def _handle(self, raw_path: str, headers) -> tuple[int, dict, dict]:
+        if self.latency:
+            time.sleep(self.latency)  # transit before the server counts the request, outside the lock
         parts = urlsplit(raw_path)
         params = {k: v[0] for k, v in parse_qs(parts.query).items()}
         with self._lock:
