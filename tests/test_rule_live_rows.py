@@ -141,3 +141,33 @@ def test_the_field_rule_setting_names_what_to_fix():
                             " application's table: fix the setting.")
     else:
         raise AssertionError("an unknown table in CUTOVER_LIVE_WINS was accepted")
+
+
+def test_badges_surveys_and_pending_users_match_by_natural_key_and_the_source_wins(db_url):
+    B1, B2, S1, P1 = (f"00000000-0000-4000-8000-0000000000{n}" for n in ("b1", "b2", "c1", "d1"))
+    rows(db_url, "insert into hello_miami.badges (id, name, icon_ascii, criteria) values"
+                 " (%s, 'Builder', '[live]', 'c'), (%s, 'App only', '!', 'made in the app') returning 1", (B1, B2))
+    rows(db_url, "insert into hello_miami.surveys (id, slug, title, description, type, questions) values"
+                 " (%s, 'annual', 'Live title', '', 'annual', '[]') returning 1", (S1,))
+    rows(db_url, "insert into hello_miami.pending_users (id, email, name, luma_attendee_id) values"
+                 " (%s, 'P@x.io', 'Live name', 'usr-1') returning 1", (P1,))
+    mongo(db_url, "profiles", [doc(1, lumaEmail="m@x.io")])
+    mongo(db_url, "badges", [doc(5, name="Builder", iconAscii="*", criteria="c")])
+    mongo(db_url, "member_badges", [doc(20, memberId={"$oid": oid(1)}, badgeId={"$oid": oid(5)}, awardedAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "surveys", [doc(40, slug="annual", title="Mongo title", type="annual", questions=[])])
+    mongo(db_url, "survey_responses", [doc(41, surveyId={"$oid": oid(40)}, memberId={"$oid": oid(1)}, isComplete=True, responses={})])
+    mongo(db_url, "pending_users", [doc(50, email="p@x.io", name="Mongo name", lumaAttendeeId="usr-1")])
+    run_id = run_transform(db_url)
+
+    assert rows(db_url, "select id::text, name, icon_ascii, criteria from hello_miami_next.badges order by id") == [
+        (B1, "Builder", "*", "c"), (B2, "App only", "!", "made in the app")]
+    assert rows(db_url, "select badge_id::text from hello_miami_next.member_badges") == [(B1,)]
+    assert rows(db_url, "select id::text, title from hello_miami_next.surveys") == [(S1, "Mongo title")]
+    assert rows(db_url, "select survey_id::text from hello_miami_next.survey_responses") == [(S1,)]
+    assert rows(db_url, "select id::text, email, name from hello_miami_next.pending_users") == [(P1, "p@x.io", "Mongo name")]
+    assert [(t, k, f) for t, k, f in rows(db_url, "select source_table, key, field from migration.conflicts where run_id = %s"
+                                                  " and kind = 'live_source' order by 1, 3", (run_id,))] == [
+        ("badges", B1, "icon_ascii"), ("pending_users", P1, "email"), ("pending_users", P1, "name"),
+        ("pending_users", P1, "subscribed_at"),  # the live default now() vs the source's date
+        ("surveys", S1, "title")]
+    assert reconcile_failures(db_url, run_id) == []

@@ -12,6 +12,21 @@ with pairs as (
     select 'events', l.id::text, to_jsonb(l), to_jsonb(s)
     from intermediate.int_hello_miami__events as s
     join staging.stg_live_hello_miami__events as l on l.id = s.id
+    union all
+    select 'badges', l.id::text, to_jsonb(l), to_jsonb(s)
+    from intermediate.int_hello_miami__badges as s
+    join staging.stg_live_hello_miami__badges as l on l.id = s.target_id
+    where s.outcome = 'migrated'
+    union all
+    select 'pending_users', l.id::text, to_jsonb(l), to_jsonb(s)
+    from intermediate.int_hello_miami__pending_users as s
+    join staging.stg_live_hello_miami__pending_users as l on l.id = s.target_id
+    where s.outcome = 'migrated'
+    union all
+    select 'surveys', l.id::text, to_jsonb(l), to_jsonb(s)
+    from intermediate.int_hello_miami__surveys as s
+    join staging.stg_live_hello_miami__surveys as l on l.id = s.target_id
+    where s.outcome = 'migrated'
 )
 select pairs.source_table, pairs.key, f.key as field, f.value as left_value, pairs.source_row->f.key as right_value
 from pairs
