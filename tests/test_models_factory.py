@@ -46,7 +46,7 @@ def test_models_every_layer_has_its_group_and_one_asset_per_file():
     assert set(ledgers) == {"podium", "hello_miami"}
     assert {r[0] for r in ledgers["podium"].refs} == {"intermediate", "podium_next"}
     assert {r[0] for r in ledgers["hello_miami"].refs} == {"intermediate", "hello_miami_next"}
-    assert len([m for m in models if m.layer == "staging"]) == 24  # 5 Airtable + 11 MongoDB + 3 Luma tables (events, guests, duplicates) + 5 live Hello Miami tables
+    assert len([m for m in models if m.layer == "staging"]) == 29  # 5 Airtable + 11 MongoDB + 3 Luma tables (events, guests, duplicates) + 5 live Hello Miami and 5 live Podium tables
 
 
 def test_models_definitions_load_with_and_without_land_assets():

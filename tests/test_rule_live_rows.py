@@ -171,3 +171,27 @@ def test_badges_surveys_and_pending_users_match_by_natural_key_and_the_source_wi
         ("pending_users", P1, "subscribed_at"),  # the live default now() vs the source's date
         ("surveys", S1, "title")]
     assert reconcile_failures(db_url, run_id) == []
+
+
+def test_podium_reuses_the_ids_of_a_backfill_already_live(db_url):
+    """Podium's own backfill reused rows already present: a re-run over a target that holds part of
+    it takes each live row's id (users by email, events by airtable_id then join_code), and the
+    references (an event's owner) follow."""
+    from tests.model_fixtures import airtable
+    from tests.test_rule_podium import owner_event, rec
+
+    X, Y, Z = (f"00000000-0000-4000-8000-0000000000{n}" for n in ("f1", "f2", "f3"))
+    rows(db_url, "insert into podium.users (id, email, display_name, first_name, last_name, phone, street_1, street_2,"
+                 " city, state, zip_code, country) values (%s, 'A@x.io ', '', '', '', '', '', '', '', '', '', '') returning 1", (X,))
+    rows(db_url, "insert into podium.events (id, airtable_id, name, slug, description, join_code, votable, leaderboard_enabled,"
+                 " demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) values"
+                 " (%s, 'recE1', 'Live 1', 'live-1', '', 'LIVE1', false, false, false, false, '', %s),"
+                 " (%s, null, 'Live 2', 'live-2', '', 'JC2', false, false, false, false, '', %s) returning 1", (Y, X, Z, X))
+    airtable(db_url, "users", [rec("recU1", 1, email="a@x.io")])
+    airtable(db_url, "events", [owner_event("recE1", "recU1", join_code="LIVE1"), owner_event("recE2", "recU1", join_code="JC2")])
+    run_id = run_transform(db_url)
+    assert rows(db_url, "select id::text from podium_next.users") == [(X,)]
+    assert rows(db_url, "select id::text, owner_id::text from podium_next.events order by id") == [(Y, X), (Z, X)]
+    with connect(db_url) as conn:
+        assert {h["table"]: (h["live_before"], h["kept"]) for h in live.hop(conn, targets.target("podium"), run_id)} == {
+            "events": (2, 2), "users": (1, 1)}
