@@ -109,6 +109,8 @@ LEDGER_RULES = ("ledger_identity", "quarantine_ceiling")
 
 
 def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
+    from pipelines.live import raw_schema
+
     gates = []
     for table in registry.APPLICATIONS[app].tables:
         candidate = f"{app}_next.{table}"
@@ -124,8 +126,11 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
             has_row = f"select 1 from {model} as m join {candidate} as t on {same} where m.target_id = l.target_id"
             key = " || ':' || ".join(f"t.{k}::text" for k in keys)
             has_lineage, via = same, f"join {model} as m on m.target_id = l.target_id"
+        # a row the application already held (landed from the live table) is its own source (SPEC §4)
+        landed = f"{raw_schema(app)}.{table}"
+        live = f"and not exists (select 1 from {landed} as v where v.id = t.id)" if natural is None and landed in existing else ""
         values = {"run": run, "candidate": candidate, "target": literal(f"{app}.{table}"),
-                  "has_row": has_row, "key": key, "has_lineage": has_lineage, "via": via}
+                  "has_row": has_row, "key": key, "has_lineage": has_lineage, "via": via, "live": live}
         gates += [rule("reconcile", name).gate(app, candidate, "migration.id_lineage", LINEAGE, instance=table, **values)
                   for name in CANDIDATE_RULES]
     return gates
@@ -153,7 +158,8 @@ def _live_gates(app: str, existing: set[str]) -> list[Gate]:
 WARNINGS = {
     "podium": [("reverse_link", "users.attending_events agrees with events.attendees")],
     "hello_miami": [("mongo_luma", "MongoDB and Luma agree on event fields"),
-                    ("luma_duplicate", "a Luma key listed twice holds the same entry")],
+                    ("luma_duplicate", "a Luma key listed twice holds the same entry"),
+                    ("live_source", "the live rows and the source records matched to them agree on fields")],
 }
 
 

@@ -11,6 +11,9 @@ Decisions:
 - References are compared through the lineage (the raw link's source id -> its target id), which
   also proves that links to merged records were re-pointed to the primary.
 - Only the hashes are compared for all rows; fields are unpacked for the mismatched rows only.
+- A candidate row the application already held (landed into raw_live_<app>) is not compared: its
+  fields follow the table's live/source rule (SPEC §4 "Rows already live"), judged by the live hop,
+  and each field where it and the source differ is a recorded `live_source` conflict.
 """
 
 from __future__ import annotations
@@ -173,13 +176,16 @@ def _expected(fields: dict, raw: str, source_id: str) -> str:
     return f"select {source_id} as source_id, {_object(columns)} as v from {raw} as r " + " ".join(joins)
 
 
-def _values(app: str, table: str, run_id: str) -> dict[str, str]:
-    """The placeholders of rules/reconcile/row_hash.sql for one candidate table."""
+def _values(app: str, table: str, run_id: str, landed_live: str | None = None) -> dict[str, str]:
+    """The placeholders of rules/reconcile/row_hash.sql for one candidate table (`landed_live`: the
+    table holding its rows already live, whose candidate rows are not compared)."""
     raw, source_table, fields, fix_fields = (PODIUM if app == "podium" else HELLO_MIAMI)[table]
     if app == "podium":
         source_id, join = "r.id", "t.airtable_id = e.source_id"
     else:
         source_id, join = "lower(r._id)", f"t.id = migration.stable_id('hello_miami', '{table}', e.source_id)"
+    if landed_live:
+        join += f" and not exists (select 1 from {landed_live} as v where v.id = t.id)"
     fix_column = "case f.field " + " ".join(f"when {literal(k)} then {literal(v)}" for k, v in fix_fields.items()) + " else f.field end" \
         if fix_fields else "f.field"
     return {"expected": _expected(fields, raw, source_id), "fix_column": fix_column, "run": literal(run_id),
@@ -197,7 +203,9 @@ def row_compare_gates(app: str, run_id: str, existing_tables: set[str]) -> list[
     for table in compared_tables(app):
         raw = (PODIUM if app == "podium" else HELLO_MIAMI)[table][0]
         candidate = f"{app}_next.{table}"
+        landed_live = f"raw_live_{app}.{table}"
         if raw in existing_tables and candidate in existing_tables:
-            gates.append(rule("reconcile", "row_hash").gate(app, candidate, candidate, ("migration", "id_lineage"),
-                                                            instance=table, **_values(app, table, run_id)))
+            gates.append(rule("reconcile", "row_hash").gate(
+                app, candidate, candidate, ("migration", "id_lineage"), instance=table,
+                **_values(app, table, run_id, landed_live if landed_live in existing_tables else None)))
     return gates

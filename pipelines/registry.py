@@ -26,8 +26,11 @@ class Application:
     # a table whose rows have no `id` (the migration's target id): its natural key, and the
     # intermediate model that relates a target id to it (for the reconcile anti-joins)
     natural_keys: tuple[tuple[str, tuple[str, ...], str], ...] = ()
-    # tables the application itself already writes in PostgreSQL (SPEC §4 "Rows already live"):
-    # live before any cutover, so a table cut over on its own may reference them (`cutover apply --tables`)
+    # the tables the application already writes itself in PostgreSQL (SPEC §4 "Rows already live"):
+    # a source record matched to a live row of one of these keeps the live row's values and only
+    # fills the fields it lacks (for every other table the source wins; overridden by
+    # CUTOVER_LIVE_WINS), and they are live before any cutover, so a table cut over on its own may
+    # reference them (`cutover apply --tables`)
     writes_live: tuple[str, ...] = ()
 
     def natural_key(self, table: str) -> tuple[tuple[str, ...], str] | None:
@@ -166,3 +169,20 @@ def application_of(source: str) -> str:
 def title(application: str) -> str:
     """How people name the application in a sentence: `hello_miami` -> Hello Miami."""
     return application.replace("_", " ").title()
+
+
+def live_wins(environ=None) -> tuple[str, ...]:
+    """The tables (`<app>.<table>`) whose live rows win their fields over the matched source
+    records (SPEC §4): each application's `writes_live`, or the setting CUTOVER_LIVE_WINS, a comma
+    list of `<app>.<table>` that replaces it ("" makes the source win everywhere). The models
+    read it through staging.live_wins (the run's setting cutover.live_wins)."""
+    import os
+
+    setting = (environ if environ is not None else os.environ).get("CUTOVER_LIVE_WINS")
+    if setting is None:
+        return tuple(f"{a.name}.{t}" for a in APPLICATIONS.values() for t in a.writes_live)
+    named = tuple(n.strip() for n in setting.split(",") if n.strip())
+    unknown = [n for n in named if n.partition(".")[0] not in APPLICATIONS or n.partition(".")[2] not in APPLICATIONS[n.partition(".")[0]].tables]
+    if unknown:
+        raise ValueError(f"CUTOVER_LIVE_WINS names {', '.join(unknown)}, which is not <application>.<table> of an application's table: fix the setting.")
+    return named

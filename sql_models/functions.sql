@@ -117,3 +117,17 @@ create or replace function staging.arr_fix(field text, v jsonb) returns jsonb
 language sql stable parallel safe as $$
   select staging.fix_if(jsonb_typeof(v) not in ('array', 'null'), field, v, '[]', 'not an array')
 $$;
+
+-- Rows already live (SPEC §4): whether the live row wins the fields of `target_table`
+-- ('<app>.<table>'), as the run configured it (cutover.live_wins: pipelines/registry.py live_wins)
+create or replace function staging.live_wins(target_table text) returns boolean
+language sql stable parallel safe as $$
+  select target_table = any(string_to_array(coalesce(current_setting('cutover.live_wins', true), ''), ','))
+$$;
+
+-- one field of a source record matched to a live row: the winner's value where it holds one, else
+-- the other's (the winner is the live row where staging.live_wins says so, else the source)
+create or replace function staging.field_rule(live_wins boolean, live_value anyelement, source_value anyelement) returns anyelement
+language sql immutable parallel safe as $$
+  select case when live_wins then coalesce(live_value, source_value) else coalesce(source_value, live_value) end
+$$;

@@ -71,9 +71,11 @@ def transform_groups(*apps: str) -> list[str]:
 
 @cache
 def _assets():
+    from assets.land.live import live_assets
     from assets.transform.models import build_assets
 
-    return build_assets()
+    # the live landing (group <app>_raw) too: the models read raw_live_<app>
+    return build_assets() + [live_assets(app) for app in ("podium", "hello_miami")]
 
 
 def run_transform(url: str, run_id: str | None = None, captured_at: str = CAPTURED_AT, groups=None, instance=None) -> str:
@@ -91,7 +93,10 @@ def run_transform(url: str, run_id: str | None = None, captured_at: str = CAPTUR
             " on conflict (run_id) do nothing",
             (run_id, captured_at),
         )
-    selection = dg.AssetSelection.groups(*(groups or transform_groups()))
+    from assets.land.live import live_keys
+
+    selection = dg.AssetSelection.groups(*(groups or transform_groups())) | dg.AssetSelection.assets(
+        *(key for app in ("podium", "hello_miami") for key in live_keys(app)))
     defs = dg.Definitions(
         assets=_assets(),
         jobs=[dg.define_asset_job("transform_test", selection=selection)],

@@ -108,7 +108,8 @@ def test_a_member_badge_missing_from_the_candidate_fails_by_key(db_url):
 
 def test_a_live_row_the_candidates_lack_fails_the_live_hop_naming_it(db_url):
     """SPEC §4: live before = kept + merged. The dry-run lands the live tables (raw_live_<app>);
-    a live profile whose id no candidate has fails the blocking gate, by id; one kept passes."""
+    the models keep every live profile (a live-only one with its id), so the gate passes; a live
+    profile whose id the candidates lack (here deleted from them) fails the blocking gate, by id."""
     from tests.model_fixtures import mongo, oid
 
     mongo(db_url, "profiles", [{"_id": {"$oid": oid(1)}, "lumaEmail": "a@x.io"}])
@@ -118,6 +119,8 @@ def test_a_live_row_the_candidates_lack_fails_the_live_hop_naming_it(db_url):
                  "('00000000-0000-4000-8000-00000000000a', 'signed-in@x.io') returning 1", (kept,))
     run_id = run_transform(db_url)  # the dry-run again: it lands both live rows
     assert rows(db_url, "select count(*) from raw_live_hello_miami.profiles") == [(2,)]
+    assert [k for k in _failed(run_phase(db_url, "reconcile", run_id, app="hello_miami")) if k[1] == "every row already live is kept"] == []
+    rows(db_url, "delete from hello_miami_next.profiles where id = '00000000-0000-4000-8000-00000000000a' returning 1")
     failed = _failed(run_phase(db_url, "reconcile", run_id, app="hello_miami"))
     lost = failed[("hello_miami.profiles", "every row already live is kept")]
     assert lost.failed_count == 1 and "00000000-0000-4000-8000-00000000000a" in lost.message

@@ -70,3 +70,18 @@ def test_a_write_between_dry_run_and_apply_is_refused_with_the_count_then_kept_t
         assert contents(conn, "hello_miami_prev")["profiles"] == written["hello_miami"]["profiles"]
     assert cli("rollback", "--app", "hello_miami") == 0
     assert live_and_candidates(db_url)["hello_miami"] == written["hello_miami"]  # app-written rows included
+
+
+def test_the_demo_writes_the_samples_rows_already_live_once(db_url, tmp_path):
+    from assets.demo import seed_live
+    from tests.sample.generate import generate
+
+    generate(tmp_path, 0.02, 42)
+    assert seed_live(str(tmp_path)) == {"hello_miami.events": 2, "hello_miami.profiles": 5}
+    with connect(db_url) as conn:
+        conn.execute("update hello_miami.profiles set bio = 'edited in the app' where luma_email = 'new.member0@example.org'")
+        conn.commit()
+    assert seed_live(str(tmp_path)) == {"hello_miami.events": 0, "hello_miami.profiles": 0}  # a re-run leaves them as they are
+    with connect(db_url) as conn:
+        assert conn.execute("select bio from hello_miami.profiles where luma_email = 'new.member0@example.org'").fetchone() == ("edited in the app",)
+        assert conn.execute("select count(*), count(linkedin_url) from hello_miami.profiles").fetchone() == (5, 3)

@@ -23,7 +23,7 @@ def test_models_deps_are_derived_from_sql_references():
     assert events.group_name == "podium_candidates"
     votes = graph.get(dg.AssetKey(["intermediate", "int_podium__votes"]))
     assert {k.path[-1] for k in votes.parent_keys} == {
-        "stg_airtable__votes", "int_podium__users", "int_podium__projects", "int_podium__events"}
+        "stg_airtable__votes", "int_podium__users", "int_podium__projects", "int_podium__events", "stg_live_podium__votes"}
     # helper function calls (staging.txt(...)) are not table references
     assert not any(k.path[0] == "staging" and k.path[1] in {"txt", "oid", "ts"} for k in users.parent_keys)
 
@@ -46,7 +46,7 @@ def test_models_every_layer_has_its_group_and_one_asset_per_file():
     assert set(ledgers) == {"podium", "hello_miami"}
     assert {r[0] for r in ledgers["podium"].refs} == {"intermediate", "podium_next"}
     assert {r[0] for r in ledgers["hello_miami"].refs} == {"intermediate", "hello_miami_next"}
-    assert len([m for m in models if m.layer == "staging"]) == 19  # 5 Airtable + 11 MongoDB + 3 Luma tables (events, guests, duplicates)
+    assert len([m for m in models if m.layer == "staging"]) == 29  # 5 Airtable + 11 MongoDB + 3 Luma tables (events, guests, duplicates) + 5 live Hello Miami and 5 live Podium tables
 
 
 def test_models_definitions_load_with_and_without_land_assets():

@@ -20,7 +20,7 @@ from tests.standins.airtable import AirtableStandIn, podium_tables
 APPS = tuple(registry.APPLICATIONS)
 # the project's schemas in an application's database (the live schemas are the application's own)
 PROJECT_SCHEMAS = ("raw_airtable", "raw_mongo", "raw_luma", "staging", "intermediate", "migration",
-                   "podium_next", "hello_miami_next")
+                   "podium_next", "hello_miami_next", *(f"raw_live_{app}" for app in APPS))
 # migration.* rows name their application by one of these columns
 APP_COLUMNS = {"source": registry.application_of, "application": lambda app: app, "target_table": lambda t: t.split(".")[0]}
 
@@ -38,7 +38,8 @@ def test_definitions_have_a_land_and_dry_run_job_and_groups_per_application():
         # only the application's own assets, and the report of the run (it reads the run's applications only)
         assert owners == {app.split("_")[0], "report"}, (app, owners)
         land = defs.resolve_job_def(f"{app}_land").asset_layer.executable_asset_keys
-        assert {key.path[0] for key in land} == {f"raw_{s}" for s in registry.sources_of(app)}
+        # its sources and its own live tables (assets/land/live.py)
+        assert {key.path[0] for key in land} == {f"raw_{s}" for s in registry.sources_of(app)} | {f"raw_live_{app}"}
     both = defs.resolve_job_def("dry_run").asset_layer.executable_asset_keys
     assert both == set().union(*(defs.resolve_job_def(f"{app}_dry_run").asset_layer.executable_asset_keys for app in APPS))
     assert {"land", "podium_land", "hello_miami_land", "podium_dry_run", "hello_miami_dry_run"} <= {j.name for j in defs.resolve_all_job_defs()}
@@ -87,10 +88,13 @@ def _filled_tables(url: str) -> dict[str, int]:
 def _owner(table: str) -> str | None:
     """The application a pipeline table belongs to by its name (None: a migration.* table)."""
     schema, name = table.split(".")
+    if schema.startswith("raw_live_"):
+        return schema.removeprefix("raw_live_")
     if schema.startswith("raw_"):
         return registry.application_of(schema.removeprefix("raw_"))
     if schema == "staging":
-        return registry.application_of(name.removeprefix("stg_").split("__")[0])
+        source = name.removeprefix("stg_").split("__")[0]
+        return source.removeprefix("live_") if source.startswith("live_") else registry.application_of(source)
     if schema == "intermediate":
         return next(app for app in APPS if name.startswith(f"int_{app}__"))
     if schema.endswith("_next"):

@@ -32,7 +32,25 @@ def test_layout_is_exactly_the_snapshot_format(small):
     expected = ["expected.json", "manifest.json", "airtable/schema.json"]
     expected += [f"airtable/{t}.jsonl" for t in AIRTABLE] + [f"mongo/{c}.bson" for c in MONGO]
     expected += ["luma/events.jsonl", "luma/guests.jsonl"]
+    # and the rows already live that `cutover demo` writes into Hello Miami's live tables (not a source)
+    expected += ["live/hello_miami.json"]
     assert _files(small) == sorted(expected)
+
+
+def test_the_rows_already_live_match_sample_records_and_add_live_only_ones(small):
+    """tests/sample/hm_live.py: some live profiles hold a migrated MongoDB profile's email and a live
+    event a Luma event's id (with differing fields), others are live only."""
+    import bson
+
+    live = json.loads((small / "live" / "hello_miami.json").read_text())
+    docs = bson.decode_all((small / "mongo" / "profiles.bson").read_bytes(),
+                           bson.CodecOptions(datetime_conversion=bson.DatetimeConversion.DATETIME_AUTO))
+    emails = {str(d.get("lumaEmail") or "").strip().lower() for d in docs}
+    entries = [json.loads(line) for line in (small / "luma" / "events.jsonl").read_text().splitlines()]
+    luma = {e.get("api_id") or e.get("event", e).get("api_id") or e.get("id") for e in entries}
+    assert [p["luma_email"] in emails for p in live["profiles"]] == [True, True, True, False, False]
+    assert [e["luma_event_id"] in luma for e in live["events"]] == [True, False]
+    assert all(p.keys() == live["profiles"][0].keys() for p in live["profiles"])  # one column list per table
 
 
 def test_manifest_counts_equal_records_in_each_file(small):

@@ -66,4 +66,10 @@ def land_assets(*sources: str) -> dg.AssetsDefinition:
     return _land
 
 
-defs = dg.Definitions(assets=[land_assets(), DUPLICATES])
+def _live_assets() -> list[dg.AssetsDefinition]:
+    from assets.land.live import live_assets
+
+    return [live_assets(app) for app in registry.APPLICATIONS]
+
+
+defs = dg.Definitions(assets=[land_assets(), DUPLICATES, *_live_assets()])

@@ -15,7 +15,8 @@ Decisions:
   model that reads them through a function (the Luma reading the sync shares, migration.luma_*). `raw_*` references become deps on the land assets' keys; Dagster
   treats keys nobody defines as external, so the definitions load with or without the land phase.
 - Every transaction sets `cutover.run_id` (the Dagster run id) and `timezone = UTC`, so models read
-  the run id with current_setting and timestamp text is the same in every session.
+  the run id with current_setting and timestamp text is the same in every session; and
+  `cutover.live_wins` (registry.live_wins: the tables whose live rows win their fields).
 - Every model belongs to one application and runs in that application's database (resource
   `<app>_db`, group `<app>_<layer>`): a staging model by its source (`stg_<source>__*`, the
   registry says whose), an intermediate one by its prefix (`int_<app>__*`), a candidate by its
@@ -57,7 +58,8 @@ QUARANTINE_RECORD = {
     "airtable": "jsonb_build_object('id', r.id, 'createdTime', r.created_time, 'fields', r.fields)",
     "mongo": "r.document",
 }
-RAW_SCHEMAS = tuple(f"raw_{source}" for source in registry.SOURCES)
+# the live tables landed as a source (assets/land/live.py): raw_live_<app>
+RAW_SCHEMAS = tuple(f"raw_{source}" for source in registry.SOURCES) + tuple(f"raw_live_{app}" for app in registry.APPLICATIONS)
 _REF = re.compile(
     rf"\b({'|'.join(RAW_SCHEMAS + ('staging', 'intermediate') + tuple(f'{app}_next' for app in CANDIDATE_LAYERS))})"
     r"\.([a-z_][a-z0-9_]*)\b(?!\s*\()"
@@ -117,7 +119,9 @@ def application_of(layer: str, name: str) -> str:
     if layer in CANDIDATE_LAYERS:
         return layer
     if layer == "staging":
-        return registry.application_of(name.removeprefix("stg_").split("__", 1)[0])
+        source = name.removeprefix("stg_").split("__", 1)[0]
+        # stg_live_<app>__<table>: the application's own live table, landed as a source
+        return source.removeprefix("live_") if source.startswith("live_") else registry.application_of(source)
     app = name.removeprefix("int_").split("__", 1)[0]
     if layer == "intermediate" and app in registry.APPLICATIONS:
         return app
@@ -187,8 +191,8 @@ def _begin(conn, run_id: str) -> None:
     # 4MB spills those to disk at production scale.
     conn.execute(
         "select set_config('cutover.run_id', %s, true), set_config('timezone', 'UTC', true),"
-        " set_config('work_mem', '256MB', true)",
-        (run_id,),
+        " set_config('work_mem', '256MB', true), set_config('cutover.live_wins', %s, true)",
+        (run_id, ",".join(registry.live_wins())),
     )
 
 
@@ -339,14 +343,12 @@ def _candidate_asset(app: str, models: list[Model], deps: dict[dg.AssetKey, list
     def _compute(context):
         from assets.transform.deferred_constraints import constraints_deferred
         from migrations.ddl import reset_candidate_schemas
-        from pipelines import live, targets
 
         results = []
         with getattr(context.resources, db_key(app)).connect(autocommit=True) as conn:
             check_targets(conn, context.run.run_id, models)
         with getattr(context.resources, db_key(app)).connect(autocommit=True) as conn, conn.transaction():
             _begin(conn, context.run.run_id)
-            live.land(conn, targets.target(app), context.run.run_id)
             reset_candidate_schemas(conn, (app,))
             ordered = _fk_order(conn, models)
             with constraints_deferred(conn, sorted({m.schema for m in models})):

@@ -15,8 +15,22 @@ under the lock apply already takes; re-deciding would re-run the Hello Miami mod
 that lock, seconds during which the application cannot write. A refused apply loses nothing: run
 the dry-run again (it lands the new rows) and apply.
 
-The landing happens in the candidate step, inside the transaction that builds the candidates, so
-the landed rows are exactly the ones the candidates were built beside.
+The landing is its own step in the application's land group (assets/land/live.py), before the
+models: staging models read `raw_live_<app>` like any source, and the candidates are built from
+exactly the landed rows. A write after the landing is what `check_live_unchanged` refuses at apply.
+
+The live hop (`hop`): live before = kept + merged. No live row is merged into another: when one
+source profile matches two live rows (one by email, the other by Clerk id), the email match takes
+the source record and the other live row stays its own row (the source's Clerk id is not given to
+the first, value_fixes records it). Merging two rows the application wrote would delete one of them
+and re-point what the application hangs on it, a decision for the application's owners rather than
+a rule; so `merged` is 0 by the rule and every live row must be kept (gate `live_row_kept`).
+
+Not in `migration.count_ledger`: that ledger's rows are a source's records and their classification
+(migrated / merged / quarantined, with lineage), and its readers take each `source` for a registry
+source (the run's applications in assets/gates/run_apps.sql, the land gate's expected counts in
+expectations/land.py). Live rows are no source records of that kind: their hop is per table in
+`migration.live_landed` (live_before) and counted here against the candidates.
 """
 
 from __future__ import annotations
@@ -92,9 +106,10 @@ def writes_since(conn, target, run_id: str) -> dict[str, tuple[int, int]]:
 
 def hop(conn, target, run_id: str) -> list[dict]:
     """The live hop of dry-run `run_id` (SPEC §6): per table that held rows, {live_before, kept,
-    merged}. Kept: landed rows the candidates hold (by `id`, or the registry's natural key).
-    Merged is 0: no live row is merged into another yet (matching by natural key is to come), so
-    live_before = kept is what the gate `live_row_kept` demands."""
+    merged}. Kept: landed rows the candidates hold (by `id`, or the registry's natural key): a
+    source record matched to a live row took its id, so a matched row counts as kept. Merged is 0
+    by the rule (module docstring: no live row is merged into another), so live_before = kept is
+    what the gate `live_row_kept` demands."""
     landed = conn.execute(
         "select target_table, live_before from migration.live_landed where run_id = %s and application = %s and live_before > 0 order by target_table",
         (run_id, target.app),

@@ -50,7 +50,8 @@ select
          when attending.kept_key = 'mongo:' || sources.source_id then 'migrated'
          else 'merged' end as outcome,
     case when sources.merge_rule is not null
-         then migration.stable_id('hello_miami', 'events', sources.luma_event_id)
+         then ids.id
          else migration.stable_id('hello_miami', 'attendance', attending.kept_source_id) end as target_id
 from sources
 left join attending on attending.source = sources.source and attending.source_id = sources.source_id
+left join intermediate.int_hello_miami__event_ids as ids on ids.luma_event_id = sources.luma_event_id

@@ -1,5 +1,6 @@
 -- One row per MongoDB badge: icon_ascii falls back to the older `icon`, then ''; a duplicate name
--- is kept by the earliest badge, later ones are quarantined.
+-- is kept by the earliest badge, later ones are quarantined. A kept badge whose name a live badge
+-- holds takes the live row's id (SPEC §4 "Rows already live"), so awards point at it.
 -- index: mongo_id
 with badges as (
     select * from staging.stg_mongo__badges
@@ -13,8 +14,10 @@ checked as (
 )
 select
     checked.*,
-    case when name is null then 'missing name'
+    case when checked.name is null then 'missing name'
          when name_rank > 1 then 'duplicate name' end as quarantine_reason,
-    case when name is null or name_rank > 1 then 'quarantined' else 'migrated' end as outcome,
-    case when name is not null and name_rank = 1 then migration.stable_id('hello_miami', 'badges', mongo_id) end as target_id
+    case when checked.name is null or name_rank > 1 then 'quarantined' else 'migrated' end as outcome,
+    case when checked.name is not null and name_rank = 1
+         then coalesce(live.id, migration.stable_id('hello_miami', 'badges', mongo_id)) end as target_id
 from checked
+left join staging.stg_live_hello_miami__badges as live on live.name = checked.name

@@ -24,9 +24,9 @@ with hello_miami as (
            'hello_miami.events', case when outcome <> 'quarantined' then target_id end, kept_mongo_id
     from intermediate.int_hello_miami__mongo_events
     union all
-    select 'luma', 'events', api_id, 'migrated', null, 'hello_miami.events',
-           migration.stable_id('hello_miami', 'events', api_id), null
+    select 'luma', 'events', api_id, 'migrated', null, 'hello_miami.events', ids.id, null
     from staging.stg_luma__events
+    left join intermediate.int_hello_miami__event_ids as ids on ids.luma_event_id = stg_luma__events.api_id
     union all
     select source, source_table, source_id, outcome,
            coalesce(quarantine_reason, merge_rule, case when outcome = 'merged' then 'duplicate attendance' end),

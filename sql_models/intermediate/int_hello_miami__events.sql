@@ -23,7 +23,7 @@ capture as (
     limit 1
 )
 select
-    migration.stable_id('hello_miami', 'events', coalesce(l.api_id, m.luma_event_id)) as id,
+    ids.id,
     coalesce(l.api_id, m.luma_event_id) as luma_event_id,
     l.api_id is not null as in_luma,
     m.mongo_id is not null as in_mongo,
@@ -53,3 +53,4 @@ select
 from mongo_events as m
 full join luma_events as l on l.api_id = m.luma_event_id
 left join guest_stats as s on s.event_api_id = l.api_id
+left join intermediate.int_hello_miami__event_ids as ids on ids.luma_event_id = coalesce(l.api_id, m.luma_event_id)

@@ -18,6 +18,7 @@ select
     case when events.luma_event_id is null then 'quarantined'
          when kept.kept_mongo_id = events.mongo_id then 'migrated'
          else 'merged' end as outcome,
-    migration.stable_id('hello_miami', 'events', events.luma_event_id) as target_id
+    ids.id as target_id
 from events
 left join kept on kept.mongo_id = events.mongo_id
+left join intermediate.int_hello_miami__event_ids as ids on ids.luma_event_id = events.luma_event_id

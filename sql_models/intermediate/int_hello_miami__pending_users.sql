@@ -1,6 +1,7 @@
 -- One row per MongoDB pending user: without lumaAttendeeId (or email) quarantined; one per email
 -- (earliest createdAt, then _id, kept; later ones merged); a lumaAttendeeId already taken by an
--- earlier kept pending user is quarantined.
+-- earlier kept pending user is quarantined. A pending user whose email a live one holds
+-- (lower(email)) takes the live row's id (SPEC §4 "Rows already live"), and so do those merged into it.
 -- index: mongo_id
 with pending as (
     select * from staging.stg_mongo__pending_users
@@ -36,5 +37,9 @@ select
     case when quarantine_reason is not null then 'quarantined'
          when kept_mongo_id = mongo_id then 'migrated'
          else 'merged' end as outcome,
-    migration.stable_id('hello_miami', 'pending_users', kept_mongo_id) as target_id
+    coalesce(live.id, migration.stable_id('hello_miami', 'pending_users', kept_mongo_id)) as target_id
 from classified
+left join lateral (
+    select l.id from staging.stg_live_hello_miami__pending_users as l
+    where l.email_key = classified.email order by l.created_at, l.id limit 1
+) as live on true

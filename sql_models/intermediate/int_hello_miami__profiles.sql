@@ -1,6 +1,11 @@
 -- One row per MongoDB profile: quarantined without lumaEmail; otherwise the primary of its email
 -- (verified first, then most complete, then oldest createdAt, then _id) or merged into it.
 -- A clerkUserId held by two primaries stays with the earliest; later ones lose it (value_fixes).
+-- Rows already live (SPEC §4): a primary whose email a live profile holds (lower(trim(luma_email))),
+-- else whose clerkUserId one holds, takes that live row's id (live_id), and so do the documents
+-- merged into it; each live row is matched at most once (email first, then the earliest primary).
+-- A live row is never merged into another: one matched by clerkUserId to a primary that another
+-- live row matched by email stays its own row, and keeps its clerkUserId (the primary loses it).
 -- index: mongo_id
 -- index: luma_attendee_id
 with profiles as (
@@ -32,10 +37,32 @@ classified as (
         primaries.primary_mongo_id,
         case when checked.quarantine_reason is not null then 'quarantined'
              when primaries.primary_mongo_id = checked.mongo_id then 'migrated'
-             else 'merged' end as outcome,
-        migration.stable_id('hello_miami', 'profiles', primaries.primary_mongo_id) as target_id
+             else 'merged' end as outcome
     from checked
     left join primaries on primaries.mongo_id = checked.mongo_id
+),
+live as (
+    select id, email_key, clerk_user_id, created_at from staging.stg_live_hello_miami__profiles
+),
+email_matches as (
+    select distinct on (c.mongo_id) c.mongo_id as primary_mongo_id, l.id as live_id
+    from classified as c
+    join live as l on l.email_key = c.luma_email
+    where c.outcome = 'migrated'
+    order by c.mongo_id, l.created_at, l.id
+),
+clerk_matches as (
+    select distinct on (l.id) c.mongo_id as primary_mongo_id, l.id as live_id
+    from classified as c
+    join live as l on l.clerk_user_id = c.clerk_user_id
+    where c.outcome = 'migrated'
+      and not exists (select 1 from email_matches as e where e.primary_mongo_id = c.mongo_id or e.live_id = l.id)
+    order by l.id, c.created_at, c.mongo_id
+),
+matches as (
+    select primary_mongo_id, live_id, 'lumaEmail' as matched_by from email_matches
+    union all
+    select primary_mongo_id, live_id, 'clerkUserId' from clerk_matches
 ),
 clerk_owners as (
     select mongo_id,
@@ -45,7 +72,17 @@ clerk_owners as (
 )
 select
     classified.*,
-    case when clerk_owners.clerk_rank = 1 then classified.clerk_user_id end as stored_clerk_user_id,
-    coalesce(clerk_owners.clerk_rank > 1, false) as clerk_user_id_taken
+    matches.live_id,
+    matches.matched_by,
+    coalesce(matches.live_id, migration.stable_id('hello_miami', 'profiles', classified.primary_mongo_id)) as target_id,
+    case when not taken.clerk_taken then classified.clerk_user_id end as stored_clerk_user_id,
+    coalesce(taken.clerk_taken, false) as clerk_user_id_taken
 from classified
+left join matches on matches.primary_mongo_id = classified.primary_mongo_id
 left join clerk_owners on clerk_owners.mongo_id = classified.mongo_id
+-- taken: by an earlier primary, or by a live row this profile is not matched to
+cross join lateral (
+    select clerk_owners.clerk_rank > 1
+           or exists (select 1 from live as l where l.clerk_user_id = classified.clerk_user_id
+                      and l.id is distinct from matches.live_id) as clerk_taken
+) as taken

@@ -50,5 +50,12 @@ classified as (
 select
     classified.*,
     case when quarantine_reason is null then 'migrated' else 'quarantined' end as outcome,
-    case when quarantine_reason is null then migration.stable_id('podium', 'events', airtable_id) end as target_id
+    case when quarantine_reason is null
+         then coalesce(live.id, migration.stable_id('podium', 'events', airtable_id)) end as target_id
 from classified
+-- a live event of its airtable_id, else of its join_code, keeps its id (SPEC §4 "Rows already live")
+left join lateral (
+    select l.id from staging.stg_live_podium__events as l
+    where l.airtable_id = classified.airtable_id or l.join_code = classified.join_code
+    order by (l.airtable_id = classified.airtable_id) desc nulls last limit 1
+) as live on true

@@ -27,5 +27,8 @@ checked as (
 select
     checked.*,
     case when quarantine_reason is null then 'migrated' else 'quarantined' end as outcome,
-    case when quarantine_reason is null then migration.stable_id('podium', 'referrals', airtable_id) end as target_id
+    case when quarantine_reason is null
+         then coalesce(live.id, migration.stable_id('podium', 'referrals', checked.airtable_id)) end as target_id
 from checked
+-- the live referral of its airtable_id keeps its id (SPEC §4 "Rows already live")
+left join staging.stg_live_podium__referrals as live on live.airtable_id = checked.airtable_id

@@ -30,6 +30,11 @@ select
     case when checked.quarantine_reason is not null then 'quarantined'
          when primaries.primary_airtable_id = checked.airtable_id then 'migrated'
          else 'merged' end as outcome,
-    migration.stable_id('podium', 'users', primaries.primary_airtable_id) as target_id
+    coalesce(live.id, migration.stable_id('podium', 'users', primaries.primary_airtable_id)) as target_id
 from checked
 left join primaries on primaries.airtable_id = checked.airtable_id
+-- a live user of the primary's email keeps its id (SPEC §4 "Rows already live"; one per email)
+left join lateral (
+    select l.id from staging.stg_live_podium__users as l
+    where l.email_key = checked.email and primaries.primary_airtable_id is not null order by l.id limit 1
+) as live on true

@@ -47,6 +47,8 @@ select
     case when checked.quarantine_reason is not null then 'quarantined'
          when earliest_votes.kept_airtable_id = checked.airtable_id then 'migrated'
          else 'merged' end as outcome,
-    migration.stable_id('podium', 'votes', earliest_votes.kept_airtable_id) as target_id
+    coalesce(live.id, migration.stable_id('podium', 'votes', earliest_votes.kept_airtable_id)) as target_id
 from checked
 left join earliest_votes on earliest_votes.airtable_id = checked.airtable_id
+-- the live vote of the kept vote's airtable_id keeps its id (SPEC §4 "Rows already live")
+left join staging.stg_live_podium__votes as live on live.airtable_id = earliest_votes.kept_airtable_id

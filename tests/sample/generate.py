@@ -33,7 +33,7 @@ def _hello_miami(out: str, scale: float, seed: int):
 def generate(out: str | Path, scale: float = 1.0, seed: int = 42) -> dict:
     """Write the snapshot into `out` (replacing a previous sample there); return expected.json."""
     out = Path(out)
-    for sub in ("airtable", "mongo", "luma"):
+    for sub in ("airtable", "mongo", "luma", "live"):
         if (out / sub).is_dir():
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipelines import registry
 
-from . import hm_more, hm_other
+from . import hm_live, hm_more, hm_other
 from .common import Ctx, dumps
 from .hm_events import TL, TM, build_events, luma_event, mongo_event
 from .hm_guests import write_attendance, write_guests
@@ -93,3 +93,4 @@ def generate(ctx: Ctx, out: Path) -> None:
         hm_more.pending_users(ctx, fh)
     with w("luma_webhooks") as fh:
         hm_more.webhooks(ctx, events, fh)
+    hm_live.write(out, ctx.seed, p, events)

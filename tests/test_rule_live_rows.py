@@ -1,0 +1,197 @@
+"""SPEC §4 "Rows already live", one test per rule: rows written into the live `hello_miami` tables
+(as the application writes them) and MongoDB / Luma records in, the dry-run's live landing and
+transform run for real, exact candidate rows and migration rows out."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from pipelines import live, targets
+from pipelines.database import connect
+from tests.gate_helpers import run_phase
+from tests.model_fixtures import luma_events, mongo, oid, rows, run_transform
+from tests.test_rule_hello_miami import date, doc
+
+U1, U2, U3, U4, U5 = (f"00000000-0000-4000-8000-00000000000{n}" for n in range(1, 6))
+V1 = "00000000-0000-4000-8000-0000000000e1"
+
+
+def live_profile(url, id_, email, **fields):
+    columns = {"id": id_, "luma_email": email, **fields}
+    names = ", ".join(columns)
+    rows(url, f"insert into hello_miami.profiles ({names}) values ({', '.join(['%s'] * len(columns))}) returning 1",
+         [json.dumps(v) if isinstance(v, (dict, list)) else v for v in columns.values()])
+
+
+def live_conflicts(url, run_id, table):
+    return rows(url, "select key, field, left_value, right_value from migration.conflicts"
+                     " where run_id = %s and kind = 'live_source' and source_table = %s order by key, field", (run_id, table))
+
+
+def hop(url, run_id):
+    with connect(url) as conn:
+        return {h["table"]: (h["live_before"], h["kept"], h["merged"]) for h in live.hop(conn, targets.target("hello_miami"), run_id)}
+
+
+def reconcile_failures(url, run_id):
+    """The blocking reconcile gates that fail (the live hop, and a live-only row is its own source)."""
+    return [o.message for o in run_phase(url, "reconcile", run_id, app="hello_miami") if not o.passed and o.gate.severity == "error"]
+
+
+def test_live_only_profile_kept_and_an_email_match_keeps_the_live_id_and_fields_and_references_follow(db_url):
+    live_profile(db_url, U1, "Sam@X.io", clerk_user_id="user_live", verification_status="verified", bio="live bio",
+                 linkedin_url="https://li/sam", created_at=datetime(2025, 6, 1))
+    live_profile(db_url, U2, "only@live.io", bio="mine")
+    mongo(db_url, "profiles", [doc(1, lumaEmail=" sam@x.io", clerkUserId="user_mongo", bio="mongo bio", githubUsername="sam",
+                                   twitterHandle="samx", createdAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "projects", [doc(10, memberId={"$oid": oid(1)}, title="T")])
+    mongo(db_url, "badges", [doc(5, name="B", iconAscii="*", criteria="c")])
+    mongo(db_url, "member_badges", [doc(20, memberId={"$oid": oid(1)}, badgeId={"$oid": oid(5)}, awardedAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "events", [doc(6, lumaEventId="evt-1", name="E", url="u", timezone="UTC", startAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "attendance", [doc(30, memberId={"$oid": oid(1)}, lumaEventId="evt-1", status="registered")])
+    mongo(db_url, "surveys", [doc(40, slug="s", title="S", type="annual", questions=[])])
+    mongo(db_url, "survey_responses", [doc(41, surveyId={"$oid": oid(40)}, memberId={"$oid": oid(1)}, isComplete=True, responses={})])
+    run_id = run_transform(db_url)
+
+    assert rows(db_url, "select id::text, luma_email, clerk_user_id, verification_status, bio, github_username, twitter_handle,"
+                        " linkedin_url, created_at from hello_miami_next.profiles order by id") == [
+        # the live row's id and every value it holds; the fields it lacked from MongoDB
+        (U1, "Sam@X.io", "user_live", "verified", "live bio", "sam", "samx", "https://li/sam", datetime(2025, 6, 1)),
+        # live only: kept with its id and values
+        (U2, "only@live.io", None, "pending", "mine", None, None, None, rows(db_url, f"select created_at from hello_miami.profiles where id = '{U2}'")[0][0]),
+    ]
+    for table in ("projects", "member_badges", "attendance", "survey_responses"):
+        assert rows(db_url, f"select distinct member_id::text from hello_miami_next.{table}") == [(U1,)], table
+    assert rows(db_url, "select target_id::text from migration.id_lineage where run_id = %s and source_table = 'profiles'", (run_id,)) == [(U1,)]
+    assert live_conflicts(db_url, run_id, "profiles") == [
+        (U1, "bio", "live bio", "mongo bio"),
+        (U1, "clerk_user_id", "user_live", "user_mongo"),
+        (U1, "luma_email", "Sam@X.io", "sam@x.io"),
+        (U1, "verification_status", "verified", "pending"),
+    ]
+    assert hop(db_url, run_id)["profiles"] == (2, 2, 0)
+    assert reconcile_failures(db_url, run_id) == []
+
+
+def test_clerk_id_match_and_a_live_row_never_merged_into_another(db_url):
+    live_profile(db_url, U3, "new@x.io", clerk_user_id="user_7")
+    live_profile(db_url, U4, "both@x.io")
+    live_profile(db_url, U5, "other@x.io", clerk_user_id="user_9")
+    mongo(db_url, "profiles", [
+        doc(2, lumaEmail="old@x.io", clerkUserId="user_7", bio="b", createdAt=date("2024-01-01T00:00:00Z")),
+        # email matches U4, clerk id matches U5: email first; U5 stays its own row with its clerk id
+        doc(3, lumaEmail="both@x.io", clerkUserId="user_9", role="dev", createdAt=date("2024-01-02T00:00:00Z")),
+    ])
+    run_id = run_transform(db_url)
+    assert rows(db_url, "select id::text, luma_email, clerk_user_id, bio, role from hello_miami_next.profiles order by id") == [
+        (U3, "new@x.io", "user_7", "b", None),
+        (U4, "both@x.io", None, None, "dev"),
+        (U5, "other@x.io", "user_9", None, None),
+    ]
+    assert rows(db_url, "select source_id, field, original_value, reason from migration.value_fixes"
+                        " where run_id = %s and source_table = 'profiles'", (run_id,)) == [(oid(3), "clerkUserId", "user_9", "duplicate clerkUserId")]
+    assert live_conflicts(db_url, run_id, "profiles") == [(U3, "luma_email", "new@x.io", "old@x.io")]
+    assert hop(db_url, run_id)["profiles"] == (3, 3, 0)
+
+
+def test_a_live_event_luma_and_mongodb_also_have_keeps_its_id_and_values_and_demo_slots_follow(db_url):
+    rows(db_url, "insert into hello_miami.events (id, luma_event_id, name, url, start_at, timezone, stats) values"
+                 " (%s, 'evt-1', 'Live name', 'https://lu.ma/live', '2024-03-01 23:00', 'America/New_York', '{\"registered\": 1, \"checkedIn\": 0}')"
+                 " returning 1", (V1,))
+    luma_events(db_url, [{"api_id": "evt-1", "name": "Luma name", "description": "Luma words", "url": "https://lu.ma/a",
+                          "timezone": "America/New_York", "start_at": "2024-03-01T23:00:00Z"}])
+    mongo(db_url, "profiles", [doc(1, lumaEmail="m@x.io")])
+    mongo(db_url, "events", [doc(2, lumaEventId="evt-1", name="Mongo name", url="https://lu.ma/m", timezone="America/New_York",
+                                 startAt=date("2024-03-01T23:00:00Z"))])
+    mongo(db_url, "demo_slots", [doc(10, memberId={"$oid": oid(1)}, eventId={"$oid": oid(2)}, title="Demo")])
+    run_id = run_transform(db_url)
+    assert rows(db_url, "select id::text, luma_event_id, name, description, url, stats from hello_miami_next.events") == [
+        (V1, "evt-1", "Live name", "Luma words", "https://lu.ma/live", {"registered": 1, "checkedIn": 0}),
+    ]
+    assert rows(db_url, "select event_id::text from hello_miami_next.demo_slots") == [(V1,)]
+    assert rows(db_url, "select distinct target_id::text from migration.id_lineage where run_id = %s and source_table = 'events'", (run_id,)) == [(V1,)]
+    assert live_conflicts(db_url, run_id, "events") == [
+        (V1, "name", "Live name", "Luma name"),
+        (V1, "stats", '{"checkedIn": 0, "registered": 1}', '{"checkedIn": 0, "registered": 0}'),
+        (V1, "url", "https://lu.ma/live", "https://lu.ma/a"),
+    ]
+    assert hop(db_url, run_id)["events"] == (1, 1, 0)
+    assert reconcile_failures(db_url, run_id) == []
+
+
+def test_the_field_rule_is_configuration_source_wins_when_the_setting_says_so(db_url, monkeypatch):
+    monkeypatch.setenv("CUTOVER_LIVE_WINS", "")  # no table's live rows win: the source wins every field it holds
+    live_profile(db_url, U1, "sam@x.io", bio="live bio", linkedin_url="https://li/sam")
+    mongo(db_url, "profiles", [doc(1, lumaEmail="sam@x.io", bio="mongo bio")])
+    run_id = run_transform(db_url)
+    assert rows(db_url, "select id::text, bio, linkedin_url from hello_miami_next.profiles") == [(U1, "mongo bio", "https://li/sam")]
+    assert live_conflicts(db_url, run_id, "profiles") == [(U1, "bio", "live bio", "mongo bio")]
+
+
+def test_the_field_rule_setting_names_what_to_fix():
+    from pipelines import registry
+
+    assert registry.live_wins({}) == ("hello_miami.profiles", "hello_miami.events")
+    assert registry.live_wins({"CUTOVER_LIVE_WINS": "hello_miami.events, podium.users"}) == ("hello_miami.events", "podium.users")
+    try:
+        registry.live_wins({"CUTOVER_LIVE_WINS": "hello_miami.profile"})
+    except ValueError as exc:
+        assert str(exc) == ("CUTOVER_LIVE_WINS names hello_miami.profile, which is not <application>.<table> of an"
+                            " application's table: fix the setting.")
+    else:
+        raise AssertionError("an unknown table in CUTOVER_LIVE_WINS was accepted")
+
+
+def test_badges_surveys_and_pending_users_match_by_natural_key_and_the_source_wins(db_url):
+    B1, B2, S1, P1 = (f"00000000-0000-4000-8000-0000000000{n}" for n in ("b1", "b2", "c1", "d1"))
+    rows(db_url, "insert into hello_miami.badges (id, name, icon_ascii, criteria) values"
+                 " (%s, 'Builder', '[live]', 'c'), (%s, 'App only', '!', 'made in the app') returning 1", (B1, B2))
+    rows(db_url, "insert into hello_miami.surveys (id, slug, title, description, type, questions) values"
+                 " (%s, 'annual', 'Live title', '', 'annual', '[]') returning 1", (S1,))
+    rows(db_url, "insert into hello_miami.pending_users (id, email, name, luma_attendee_id) values"
+                 " (%s, 'P@x.io', 'Live name', 'usr-1') returning 1", (P1,))
+    mongo(db_url, "profiles", [doc(1, lumaEmail="m@x.io")])
+    mongo(db_url, "badges", [doc(5, name="Builder", iconAscii="*", criteria="c")])
+    mongo(db_url, "member_badges", [doc(20, memberId={"$oid": oid(1)}, badgeId={"$oid": oid(5)}, awardedAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "surveys", [doc(40, slug="annual", title="Mongo title", type="annual", questions=[])])
+    mongo(db_url, "survey_responses", [doc(41, surveyId={"$oid": oid(40)}, memberId={"$oid": oid(1)}, isComplete=True, responses={})])
+    mongo(db_url, "pending_users", [doc(50, email="p@x.io", name="Mongo name", lumaAttendeeId="usr-1")])
+    run_id = run_transform(db_url)
+
+    assert rows(db_url, "select id::text, name, icon_ascii, criteria from hello_miami_next.badges order by id") == [
+        (B1, "Builder", "*", "c"), (B2, "App only", "!", "made in the app")]
+    assert rows(db_url, "select badge_id::text from hello_miami_next.member_badges") == [(B1,)]
+    assert rows(db_url, "select id::text, title from hello_miami_next.surveys") == [(S1, "Mongo title")]
+    assert rows(db_url, "select survey_id::text from hello_miami_next.survey_responses") == [(S1,)]
+    assert rows(db_url, "select id::text, email, name from hello_miami_next.pending_users") == [(P1, "p@x.io", "Mongo name")]
+    assert [(t, k, f) for t, k, f in rows(db_url, "select source_table, key, field from migration.conflicts where run_id = %s"
+                                                  " and kind = 'live_source' order by 1, 3", (run_id,))] == [
+        ("badges", B1, "icon_ascii"), ("pending_users", P1, "email"), ("pending_users", P1, "name"),
+        ("pending_users", P1, "subscribed_at"),  # the live default now() vs the source's date
+        ("surveys", S1, "title")]
+    assert reconcile_failures(db_url, run_id) == []
+
+
+def test_podium_reuses_the_ids_of_a_backfill_already_live(db_url):
+    """Podium's own backfill reused rows already present: a re-run over a target that holds part of
+    it takes each live row's id (users by email, events by airtable_id then join_code), and the
+    references (an event's owner) follow."""
+    from tests.model_fixtures import airtable
+    from tests.test_rule_podium import owner_event, rec
+
+    X, Y, Z = (f"00000000-0000-4000-8000-0000000000{n}" for n in ("f1", "f2", "f3"))
+    rows(db_url, "insert into podium.users (id, email, display_name, first_name, last_name, phone, street_1, street_2,"
+                 " city, state, zip_code, country) values (%s, 'A@x.io ', '', '', '', '', '', '', '', '', '', '') returning 1", (X,))
+    rows(db_url, "insert into podium.events (id, airtable_id, name, slug, description, join_code, votable, leaderboard_enabled,"
+                 " demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) values"
+                 " (%s, 'recE1', 'Live 1', 'live-1', '', 'LIVE1', false, false, false, false, '', %s),"
+                 " (%s, null, 'Live 2', 'live-2', '', 'JC2', false, false, false, false, '', %s) returning 1", (Y, X, Z, X))
+    airtable(db_url, "users", [rec("recU1", 1, email="a@x.io")])
+    airtable(db_url, "events", [owner_event("recE1", "recU1", join_code="LIVE1"), owner_event("recE2", "recU1", join_code="JC2")])
+    run_id = run_transform(db_url)
+    assert rows(db_url, "select id::text from podium_next.users") == [(X,)]
+    assert rows(db_url, "select id::text, owner_id::text from podium_next.events order by id") == [(Y, X), (Z, X)]
+    with connect(db_url) as conn:
+        assert {h["table"]: (h["live_before"], h["kept"]) for h in live.hop(conn, targets.target("podium"), run_id)} == {
+            "events": (2, 2), "users": (1, 1)}
