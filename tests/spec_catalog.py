@@ -28,7 +28,7 @@ MIGRATION_COLUMNS = {
     "value_fixes": ["run_id", "source", "source_table", "source_id", "field", "original_value", "stored_value", "reason"],
     "conflicts": ["run_id", "kind", "source_table", "key", "field", "left_value", "right_value", "application"],
     "gate_results": ["run_id", "phase", "application", "name", "severity", "passed", "failed_count", "message", "examples", "checked_at"],
-    "cutovers": ["cutover_id", "run_id", "applied_at", "operator", "counts", "status", "rolled_back_at", "detail", "app"],
+    "cutovers": ["cutover_id", "run_id", "applied_at", "operator", "counts", "status", "rolled_back_at", "detail", "app", "tables"],
     "luma_syncs": ["sync_id", "started_at", "finished_at", "window_start", "window_end", "requests", "events_upserted",
                    "attendance_upserted", "status", "error", "target_schema", "run_id"],
     "live_writes": ["cutover_id", "schema_name", "table_name", "writer", "inserted", "updated", "deleted", "truncated", "last_write_at"],
