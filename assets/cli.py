@@ -53,9 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("apply", help=COMMANDS["apply"][1])
     add_app_option(p)
     p.add_argument("--tables", metavar="T,…", help="only these tables of --app (the others stay as they are)")
+    p.add_argument("--report-dir", help="default reports/<run id>/")
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
     add_app_option(p)
     p.add_argument("--force", action="store_true", help="roll back even if live rows written since the cutover are lost")
+    p.add_argument("--report-dir", help="default reports/<run id>/")
     p = sub.add_parser("sync-luma", help=COMMANDS["sync-luma"][1])
     p.add_argument("--app", choices=["hello_miami"], default="hello_miami",
                    help="the sync is Hello Miami's alone (accepted for scripts passing --app)")

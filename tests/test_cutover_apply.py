@@ -39,6 +39,7 @@ def dagster_env(dagster_db, tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     monkeypatch.setenv("DAGSTER_PG_URL", dagster_db)
     monkeypatch.setenv("USER", "test-operator")
+    monkeypatch.setenv("CUTOVER_REPORTS_DIR", str(tmp_path / "reports"))  # the apply's and rollback's reports
     return dagster_db
 
 

@@ -17,6 +17,7 @@ from pipelines.errors import CutoverError, GateFailed
 from pipelines.ledger import operator
 
 from assets.cutover import locks, partial, preconditions, rows, source_check
+from assets.cutover.findings import checked
 
 
 def _locked(conn) -> None:
@@ -29,17 +30,27 @@ def _locked(conn) -> None:
         ) from exc
 
 
-def apply_latest(target, tables: list[str] | None = None) -> dict:
+def _refuse(sentence: str) -> None:
+    raise GateFailed(sentence)
+
+
+def apply_latest(target, tables: list[str] | None = None, record: dict | None = None) -> dict:
     """Returns {"status": "applied"|"noop", "message", "cutover_id", "run_id", "counts"}; `tables`
-    (checked by partial.named): only those tables."""
+    (checked by partial.named): only those tables. `record` (for the apply's report,
+    assets/cutover/report.py) receives the dry-run, each check's findings and the counts before and after."""
     from pipelines.database import connect
 
     app = target.app
+    record = {} if record is None else record
     with connect(target.url) as conn:
         _locked(conn)
         run = preconditions.latest_dry_run(conn, app)
         if run is None:
             raise GateFailed("no dry-run has been recorded in migration.runs: run `cutover dry-run` first.")
+        order = rows.copy_order(conn, target, tables)
+        before = rows.counts(conn, target, target.schema, order)
+        record.update(dry_run_id=run["run_id"], dry_run_report_dir=run["report_dir"], tables=order,
+                      counts_before=before, counts_after=before)
         live, moved_before = partial.already_moved(conn, run["run_id"], app, tables)
         if live:
             which = f"dry-run {run['run_id']}" + (f"'s {', '.join(tables)}" if tables else "")
@@ -47,23 +58,23 @@ def apply_latest(target, tables: list[str] | None = None) -> dict:
                 "status": "noop", "run_id": run["run_id"], "cutover_id": live["cutover_id"], "counts": {},
                 "message": f"{which} is already live (cutover {live['cutover_id']} at {live['applied_at']:%Y-%m-%d %H:%M} UTC); nothing to apply.",
             }
-        preconditions.check_passed(conn, run, app)
-        preconditions.check_sources_unchanged(conn, run, app)
-        preconditions.check_same_ddl(conn, target)
-        candidate_counts = preconditions.check_candidates_built_by(conn, run, target, tables)
+        checked(record, "dry-run passed", preconditions.check_passed, conn, run, app)
+        checked(record, "recorded sources unchanged", preconditions.check_sources_unchanged, conn, run, app)
+        checked(record, "same DDL", preconditions.check_same_ddl, conn, target)
+        candidate_counts = checked(record, "candidates built by the dry-run", preconditions.check_candidates_built_by, conn, run, target, tables)
+        record["candidate_counts"] = candidate_counts
         if moved_before:
-            raise GateFailed(moved_before)
+            checked(record, "tables not cut over before", _refuse, moved_before)
         # the sources first: asking them may take a while (Airtable's rate limit), and the application
         # must not wait for it behind the live tables' lock
-        sources = source_check.check(conn, run, app)
+        sources = checked(record, "source check", source_check.check, conn, run, app)
         # the live checks hold the lock the copy takes, so no application write slips in between
-        order = rows.copy_order(conn, target, tables)
         rows.lock(conn, target.schema, order, rows.LIVE_LOCK)
         if tables:
-            partial.check_references(conn, target, order)
-        preconditions.check_live_unchanged(conn, run, target, tables)
-        preconditions.check_no_live_row_lost(conn, target, order)
-        preconditions.check_candidate_references(conn, target, order)
+            checked(record, "named tables' references", partial.check_references, conn, target, order)
+        checked(record, "live writes since the dry-run", preconditions.check_live_unchanged, conn, run, target, tables)
+        checked(record, "no live row lost", preconditions.check_no_live_row_lost, conn, target, order)
+        checked(record, "foreign keys", preconditions.check_candidate_references, conn, target, order)
         cutover_id = conn.execute(
             """
             insert into migration.cutovers (run_id, app, applied_at, operator, counts, status, detail, tables)
@@ -82,6 +93,7 @@ def apply_latest(target, tables: list[str] | None = None) -> dict:
             "update migration.cutovers set counts = %s::jsonb, detail = %s::jsonb where cutover_id = %s",
             (json.dumps(live_counts), json.dumps(detail), cutover_id),
         )
+    record.update(cutover_id=cutover_id, counts_before=result["previous_counts"], counts_after=live_counts)
     total = sum(live_counts.values())
     return {
         "status": "applied", "run_id": run["run_id"], "cutover_id": cutover_id, "counts": live_counts,

@@ -94,3 +94,12 @@ def run_config(args, config: dict | None = None) -> dict:
     if not getattr(args, "verbose", False):
         config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
     return config
+
+
+def print_report(result, configured: str | None) -> None:
+    """Where an apply's / rollback's report is (its op writes one, refused or not), as the dry-run says it."""
+    from assets.gates.validation import report_dir
+
+    path = report_dir(result.run_id, configured) / "report.html"
+    if path.exists():
+        print(f"report: {path}")

@@ -33,6 +33,7 @@ from pipelines import registry
 from pipelines.errors import GateFailed
 
 from assets.cutover import catalog
+from assets.cutover.findings import refused
 
 # tables the scheduled Luma sync writes into the candidates before the first cutover
 SYNCED_TABLES = {"hello_miami": {"events", "attendance"}}
@@ -41,7 +42,7 @@ SYNCED_TABLES = {"hello_miami": {"events", "attendance"}}
 def latest_dry_run(conn, app: str) -> dict | None:
     row = conn.execute(
         """
-        select run_id, status, passed, snapshot_dir, captured_at, started_at, finished_at
+        select run_id, status, passed, snapshot_dir, captured_at, started_at, finished_at, report_dir
           from migration.runs where job in ('dry_run', 'dry-run', %s)
          order by started_at desc nulls last, run_id desc limit 1
         """,
@@ -49,7 +50,7 @@ def latest_dry_run(conn, app: str) -> dict | None:
     ).fetchone()
     if row is None:
         return None
-    keys = ("run_id", "status", "passed", "snapshot_dir", "captured_at", "started_at", "finished_at")
+    keys = ("run_id", "status", "passed", "snapshot_dir", "captured_at", "started_at", "finished_at", "report_dir")
     return dict(zip(keys, row))
 
 
@@ -84,6 +85,7 @@ def check_passed(conn, run: dict, app: str) -> None:
         raise GateFailed(f"the latest dry-run {run_id} failed blocking gates of {app}: {names}; fix them and run `cutover dry-run` again.")
     if run["passed"] is not True and not _reconciled(conn, run_id, app):
         raise GateFailed(f"the latest dry-run {run_id} did not pass (migration.runs.passed is {run['passed']}) and never judged {app}'s candidates; run `cutover dry-run` again.")
+    return f"every blocking gate of {app} in dry-run {run_id} passed"
 
 
 def _reconciled(conn, run_id: str, app: str) -> bool:
@@ -132,6 +134,7 @@ def check_sources_unchanged(conn, run: dict, app: str) -> None:
         now = catalog.row_counts_of(conn, schema, table)
         if now != landed:
             raise GateFailed(f"the source data changed since dry-run {run_id}: {schema}.{table} holds {now} rows, the dry-run landed {landed}; run `cutover dry-run` again.")
+    return ("the snapshot's manifest and " if run["snapshot_dir"] else "") + "the raw tables hold what the dry-run landed"
 
 
 def _candidate_table(target_table: str) -> str:
@@ -163,6 +166,7 @@ def check_same_ddl(conn, target) -> None:
     if found:
         more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
         raise GateFailed(f"{target.candidate_schema} does not have the live DDL of {target.schema}: {'; '.join(found[:3])}{more}; run `cutover dry-run` again (it clones the live tables).")
+    return f"{target.candidate_schema} has the live DDL of {target.schema}"
 
 
 def check_candidates_built_by(conn, run: dict, target, tables=None) -> dict[str, int]:
@@ -203,11 +207,14 @@ def check_live_unchanged(conn, run: dict, target, tables=None) -> None:
     from pipelines import live
 
     changed = {t: n for t, n in live.writes_since(conn, target, run["run_id"]).items() if tables is None or t in tables}
+    written = {f"{target.schema}.{t}": {"new_or_edited": new, "gone_or_edited": gone} for t, (new, gone) in sorted(changed.items())}
     if changed:
-        raise GateFailed(
+        raise refused(
             f"the application wrote to its live tables since dry-run {run['run_id']} landed them ({_described(changed, target.schema)}); "
-            "nothing was changed: run `cutover dry-run` again so the candidates include those rows, then apply."
+            "nothing was changed: run `cutover dry-run` again so the candidates include those rows, then apply.",
+            written=written,
         )
+    return {"written": written}
 
 
 def check_no_live_row_lost(conn, target, tables: list[str]) -> None:
@@ -218,7 +225,7 @@ def check_no_live_row_lost(conn, target, tables: list[str]) -> None:
     from psycopg import sql
 
     query = (Path(__file__).resolve().parent / "live_rows_lost.sql").read_text()
-    lost = []
+    lost, counted = [], {}
     for table in tables:
         if "id" not in catalog.columns(conn, target.schema, table) or table not in catalog.tables(conn, target.candidate_schema):
             continue
@@ -228,11 +235,14 @@ def check_no_live_row_lost(conn, target, tables: list[str]) -> None:
         )).fetchone()
         if count:
             lost.append(f"{target.schema}.{table}: {count} row(s) (e.g. id {', '.join(ids)})")
+            counted[f"{target.schema}.{table}"] = count
     if lost:
-        raise GateFailed(
+        raise refused(
             f"the candidates lack live rows the application already holds, so the cutover would delete them ({'; '.join(lost)}); "
-            "nothing was changed: those rows are not yet matched into the candidates (SPEC §4 \"Rows already live\"), so cut over after they are."
+            "nothing was changed: those rows are not yet matched into the candidates (SPEC §4 \"Rows already live\"), so cut over after they are.",
+            lost=counted,
         )
+    return {"lost": counted}
 
 
 def check_candidate_references(conn, target, order: list[str]) -> None:
@@ -251,8 +261,11 @@ def check_candidate_references(conn, target, order: list[str]) -> None:
             count = foreign_keys.dangling(conn, key, target.candidate_schema, parent_schema(key))
             if count:
                 broken.append((key, count))
+    dangling = [{"table": f"{target.candidate_schema}.{key.child}", "foreign_key": key.name, "rows": count} for key, count in broken]
     if broken:
-        raise GateFailed(
+        raise refused(
             f"candidate rows reference rows that are not there ({foreign_keys.described(broken, target.candidate_schema, parent_schema)}); "
-            "nothing was changed: run `cutover dry-run` again so the candidates match the live rows, then apply."
+            "nothing was changed: run `cutover dry-run` again so the candidates match the live rows, then apply.",
+            dangling=dangling,
         )
+    return {"dangling": dangling}

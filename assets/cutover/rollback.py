@@ -22,6 +22,7 @@ from pipelines.errors import CutoverError, GateFailed
 
 from assets.cutover import catalog, preconditions, rows
 from assets.cutover.apply import _locked
+from assets.cutover.findings import checked, refused
 
 HERE = Path(__file__).resolve().parent
 
@@ -47,15 +48,33 @@ def describe(losses: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def rollback_latest(target, force: bool = False) -> dict:
+def _unforced_losses(conn, latest: dict, target, force: bool) -> dict:
+    """The rows written since the cutover ({"written": [...]}, lost_writes), refused unless forced."""
+    cutover_id = latest["cutover_id"]
+    losses = lost_writes(conn, cutover_id, target.schema, latest["tables"])
+    if losses and not force:
+        raise refused(
+            f"the live tables were written since cutover {cutover_id}; rolling back would lose {describe(losses)}. "
+            f"Run `cutover rollback --app {target.app} --force` to roll back anyway.",
+            written=losses,
+        )
+    return {"written": losses}
+
+
+def rollback_latest(target, force: bool = False, record: dict | None = None) -> dict:
+    """`record` (for the rollback's report, assets/cutover/report.py) receives the cutover, the
+    writes counted since it, the tables restored and the counts before and after."""
     from pipelines.database import connect
 
+    record = {} if record is None else record
     with connect(target.url) as conn:
         _locked(conn)
         latest = preconditions.latest_cutover(conn, target.app)
         if latest is None:
             raise GateFailed(f"there is no cutover to roll back for {target.app} (migration.cutovers has none).")
         cutover_id, run_id = latest["cutover_id"], latest["run_id"]
+        report_dir = conn.execute("select report_dir from migration.runs where run_id = %s", (run_id,)).fetchone()
+        record.update(cutover_id=cutover_id, dry_run_id=run_id, dry_run_report_dir=report_dir and report_dir[0])
         if latest["status"] == "rolled_back":
             return {
                 "status": "noop", "cutover_id": cutover_id, "lost": [],
@@ -64,17 +83,17 @@ def rollback_latest(target, force: bool = False) -> dict:
         if not catalog.schema_exists(conn, target.prev_schema):
             raise CutoverError(f"cannot roll back cutover {cutover_id}: schema {target.prev_schema} holding the previous live rows is gone.")
         tables = latest["tables"]
-        losses = lost_writes(conn, cutover_id, target.schema, tables)
-        if losses and not force:
-            raise GateFailed(
-                f"the live tables were written since cutover {cutover_id}; rolling back would lose {describe(losses)}. "
-                f"Run `cutover rollback --app {target.app} --force` to roll back anyway."
-            )
+        order = rows.copy_order(conn, target, tables)
+        before = rows.counts(conn, target, target.schema, order)
+        record.update(tables=order, counts_before=before, counts_after=before, forced=False)
+        losses = checked(record, "writes since the cutover", _unforced_losses, conn, latest, target, force)["written"]
         result = rows.restore_previous(conn, target, tables)
         restored = result["live_counts"]
         expected = (latest["detail"] or {}).get("previous_counts")
         if expected is not None and restored != expected:
             raise CutoverError(f"after the copy back the live counts {restored} differ from the counts before cutover {cutover_id} {expected}; nothing changed.")
+        record["checks"].append({"check": "counts as before the cutover", "passed": True,
+                                 "found": "not recorded at apply" if expected is None else "the restored counts equal those before the cutover"})
         note = {"rollback": {"forced": bool(force and losses), "lost": losses, "rolled_back_schema": rows.rolled_back_schema(target),
                              "counters_removed": result["counters_removed"]}}
         conn.execute(
@@ -91,4 +110,5 @@ def rollback_latest(target, force: bool = False) -> dict:
         message += f"; the write-counting triggers stay on {target.schema}'s tables (a reader held them longer than {rows.DROP_TRIGGER_WAIT}), inert until the next cutover"
     if losses:
         message += f"; lost (forced): {describe(losses)}"
+    record.update(counts_after=restored, forced=bool(force and losses))
     return {"status": "rolled_back", "cutover_id": cutover_id, "lost": losses, "message": message + "."}

@@ -212,7 +212,8 @@ def replace_rows(conn, live: str, source: str, order: list[str]) -> None:
     conn.execute("select set_config('cutover.writer', '', true)")
 
 
-def _counts(conn, target, schema: str, order: list[str]) -> dict[str, int]:
+def counts(conn, target, schema: str, order: list[str]) -> dict[str, int]:
+    """`app.table` -> rows of `order` in `schema`."""
     return {f"{target.app}.{t}": catalog.row_counts_of(conn, schema, t) for t in order}
 
 
@@ -264,11 +265,11 @@ def promote_candidates(conn, target, tables=None) -> dict:
     replace_rows(conn, target.schema, target.candidate_schema, order)
     install_write_counters(conn, target, order)
     _pause_for_tests(conn)
-    live_counts = _counts(conn, target, target.schema, order)
+    live_counts = counts(conn, target, target.schema, order)
     candidates = catalog.tables(conn, target.candidate_schema)
     if candidates and tables is None:
         conn.execute(sql.SQL("truncate {}").format(sql.SQL(", ").join(_name(target.candidate_schema, t) for t in candidates)))
-    return {"previous_counts": _counts(conn, target, target.prev_schema, order), "live_counts": live_counts}
+    return {"previous_counts": counts(conn, target, target.prev_schema, order), "live_counts": live_counts}
 
 
 def restore_previous(conn, target, tables=None) -> dict:
@@ -280,7 +281,7 @@ def restore_previous(conn, target, tables=None) -> dict:
     keep(conn, target.schema, rolled_back_schema(target), order)
     replace_rows(conn, target.schema, target.prev_schema, order)
     _pause_for_tests(conn)
-    live_counts = _counts(conn, target, target.schema, order)
+    live_counts = counts(conn, target, target.schema, order)
     for table in order:
         conn.execute(sql.SQL("drop table if exists {}").format(_name(target.prev_schema, table)))
     if not catalog.tables(conn, target.prev_schema):

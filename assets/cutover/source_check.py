@@ -12,7 +12,8 @@ and says so: no check ran. What the check spent (`requests` per table) is kept w
 from __future__ import annotations
 
 from pipelines import markers
-from pipelines.errors import GateFailed
+
+from assets.cutover.findings import refused
 
 
 # why a Luma write must not wait for the sync (pipelines/markers.py)
@@ -34,13 +35,15 @@ def check(conn, run: dict, app: str) -> dict:
         return {"check": "none", "found": f"dry-run {run['run_id']} recorded no source markers"}
     found = markers.changes(conn, recorded)
     changed = {table: n for table, n in found.items() if any(n[k] for k in markers.KINDS)}
+    checked = {"check": "live source markers", "tables": sorted(found),
+               "requests": {table: n["requests"] for table, n in sorted(found.items())}}
     if changed:
         sentences = [_sentence(table, n, run["run_id"]) for table, n in sorted(changed.items())]
         spent = sum(n["requests"] for n in found.values())
-        raise GateFailed(" ".join(sentences) + f" The dry-run's candidates miss these writes (found with {spent} requests to the sources): "
-                         "run `cutover dry-run` again, then apply.")
-    return {"check": "live source markers", "found": "unchanged", "tables": sorted(found),
-            "requests": {table: n["requests"] for table, n in sorted(found.items())}}
+        raise refused(" ".join(sentences) + f" The dry-run's candidates miss these writes (found with {spent} requests to the sources): "
+                      "run `cutover dry-run` again, then apply.",
+                      source_check={**checked, "found": "changed", "changes": {t: {k: n[k] for k in markers.KINDS} for t, n in sorted(changed.items())}})
+    return {**checked, "found": "unchanged"}
 
 
 def _sentence(table: str, found: dict[str, int], run_id: str) -> str:

@@ -36,13 +36,18 @@ def reconciliation(data: dict) -> dict:
     }
 
 
-def render_html(data: dict, data_docs: str | None) -> str:
+def environment(*more: Path):
+    """Jinja over `more` template folders and this one (its shared pieces, e.g. `_style.html.j2`)."""
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*more, Path(__file__).parent / "templates"]),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
+
+
+def render_html(data: dict, data_docs: str | None) -> str:
+    env = environment()
     from assets.gates import report_words
     from expectations.reconcile import ceilings
 
