@@ -95,6 +95,22 @@ def test_a_live_write_since_the_dry_run_refuses_apply_with_a_report(db_url, dags
     assert "hello_miami.profiles" in html and "rows new or edited" in html
 
 
+def test_one_report_holds_each_applications_verdict(db_url, dagster_env, capsys, tmp_path):
+    """Without --app: Podium applied, Hello Miami refused (a live write), one report saying both."""
+    with connect(db_url) as conn:
+        seed_live(conn)
+        seed_candidates(conn)
+    land_live(db_url)
+    with connect(db_url) as conn:
+        conn.execute("update hello_miami.profiles set bio = 'edited' where id = %s", (uid("dry-1-p0"),))
+    assert cli("apply") == 3
+    _, data, html = _report(capsys, tmp_path)
+    assert data["status"] == "refused" and {a: p["status"] for a, p in data["apps"].items()} == {"podium": "applied", "hello_miami": "refused"}
+    assert _check(data["apps"]["podium"], "source check")["found"]["check"] == "none"  # a live dry-run without markers
+    assert data["apps"]["hello_miami"]["counts_after"] == data["apps"]["hello_miami"]["counts_before"]
+    assert "Podium: applied." in html and "Hello Miami: refused." in html and "no source check ran" in html
+
+
 def test_a_refused_apply_of_a_missing_setting_names_it_without_the_secret(airtable, db_url, monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("AIRTABLE_API_KEY")
     assert cli("apply", "--app", "podium") != 0
@@ -128,3 +144,7 @@ def test_rollback_reports_the_writes_since_the_cutover_and_the_counts(db_url, da
     assert part["counts_before"]["podium.users"] == 2 and part["counts_after"]["podium.users"] == 1
     assert _check(part, "counts as before the cutover")["passed"]
     assert "Podium: rolled back." in html and "Tables restored" in html and "forced" in html
+
+    assert cli("rollback", "--app", "podium") == 0  # nothing left to roll back: a report all the same
+    _, data, html = _report(capsys, tmp_path)
+    assert data["status"] == "noop" and data["apps"]["podium"]["checks"] == [] and "there was nothing to do" in html
