@@ -79,13 +79,18 @@ def test_a_source_change_refuses_apply_with_a_report_naming_the_table_and_the_co
         assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 0
 
 
-def test_a_live_write_since_the_dry_run_refuses_apply_with_a_report(db_url, dagster_env, capsys, tmp_path):
+def _written_after_the_dry_run(db_url, write: str) -> None:
+    """A dry-run that landed the live tables, then the application's `write` to them."""
     with connect(db_url) as conn:
         seed_live(conn)
         seed_candidates(conn)
     land_live(db_url)
     with connect(db_url) as conn:
-        conn.execute("insert into hello_miami.profiles (id, luma_email) values (%s, 'signed-in@example.org')", (uid("dry-1-p1"),))
+        conn.execute(write)
+
+
+def test_a_live_write_since_the_dry_run_refuses_apply_with_a_report(db_url, dagster_env, capsys, tmp_path):
+    _written_after_the_dry_run(db_url, f"insert into hello_miami.profiles (id, luma_email) values ('{uid('dry-1-p1')}', 'signed-in@example.org')")
     assert cli("apply", "--app", "hello_miami") == 3
     _, data, html = _report(capsys, tmp_path)
     part = data["apps"]["hello_miami"]
@@ -97,12 +102,7 @@ def test_a_live_write_since_the_dry_run_refuses_apply_with_a_report(db_url, dags
 
 def test_one_report_holds_each_applications_verdict(db_url, dagster_env, capsys, tmp_path):
     """Without --app: Podium applied, Hello Miami refused (a live write), one report saying both."""
-    with connect(db_url) as conn:
-        seed_live(conn)
-        seed_candidates(conn)
-    land_live(db_url)
-    with connect(db_url) as conn:
-        conn.execute("update hello_miami.profiles set bio = 'edited' where id = %s", (uid("dry-1-p0"),))
+    _written_after_the_dry_run(db_url, f"update hello_miami.profiles set bio = 'edited' where id = '{uid('dry-1-p0')}'")
     assert cli("apply") == 3
     _, data, html = _report(capsys, tmp_path)
     assert data["status"] == "refused" and {a: p["status"] for a, p in data["apps"].items()} == {"podium": "applied", "hello_miami": "refused"}
