@@ -143,7 +143,7 @@ def test_rollback_reports_the_writes_since_the_cutover_and_the_counts(db_url, da
     assert part["status"] == "rolled_back" and part["forced"] is True and part["cutover_id"] == 1 and part["dry_run_id"] == "dry-1"
     assert part["counts_before"]["podium.users"] == 2 and part["counts_after"]["podium.users"] == 1
     assert _check(part, "counts as before the cutover")["passed"]
-    assert "Podium: rolled back." in html and "Tables restored" in html and "forced" in html
+    assert "Podium: rolled back." in html and "Tables restored" in html and "1 table(s) written since the cutover: those writes were lost" in html
 
     assert cli("rollback", "--app", "podium") == 0  # nothing left to roll back: a report all the same
     _, data, html = _report(capsys, tmp_path)

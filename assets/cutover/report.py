@@ -100,7 +100,8 @@ def shown(check: dict) -> dict:
         head = ["live table", "rows new or edited", "rows gone or edited"]
         rows = [[t, n["new_or_edited"], n["gone_or_edited"]] for t, n in figures["written"].items()]
     elif "written" in figures:  # a rollback's writes counted since the cutover (rollback.lost_writes)
-        summary = summary or "no write since the cutover"
+        summary = summary or (f"{len(figures['written'])} table(s) written since the cutover: those writes were lost (--force)"
+                              if figures["written"] else "no write since the cutover")
         head = ["live table", "inserted", "updated", "deleted", "truncated", "by the Luma sync"]
         rows = [[w[k] for k in ("table", "inserted", "updated", "deleted", "truncated", "by_luma_sync")] for w in figures["written"]]
     elif "lost" in figures:
