@@ -148,3 +148,15 @@ def test_rollback_reports_the_writes_since_the_cutover_and_the_counts(db_url, da
     assert cli("rollback", "--app", "podium") == 0  # nothing left to roll back: a report all the same
     _, data, html = _report(capsys, tmp_path)
     assert data["status"] == "noop" and data["apps"]["podium"]["checks"] == [] and "there was nothing to do" in html
+
+
+def test_a_report_that_cannot_be_written_does_not_undo_the_apply(db_url, dagster_env, capsys, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    with connect(db_url) as conn:
+        seed_live(conn)
+        seed_candidates(conn)
+    assert cli("apply", "--app", "podium", "--report-dir", str(tmp_path / "a-file")) == 0  # the verdict stands
+    out = capsys.readouterr().out
+    assert "report: " not in out and "podium: cutover 1" in out
+    with connect(db_url) as conn:
+        assert conn.execute("select status from migration.cutovers").fetchall() == [("applied",)]
