@@ -131,3 +131,17 @@ create or replace function staging.field_rule(live_wins boolean, live_value anye
 language sql immutable parallel safe as $$
   select case when live_wins then coalesce(live_value, source_value) else coalesce(source_value, live_value) end
 $$;
+
+-- Rows already live (SPEC §4): the fields where a live row and the source record matched to it
+-- both hold a value and the values differ (whichever the table's rule stored); left = the live
+-- value, right = the source's. Compared: the live row's fields, except the id and the bookkeeping
+-- timestamps, which differ by nature (and a staging model's derived key, email_key).
+create or replace function staging.live_differences(live_row jsonb, source_row jsonb)
+returns table (field text, left_value jsonb, right_value jsonb)
+language sql immutable parallel safe as $$
+  select f.key, f.value, source_row->f.key
+  from jsonb_each(live_row) as f
+  where f.key not in ('id', 'email_key', 'created_at', 'updated_at', 'last_synced_at')
+    and jsonb_typeof(f.value) <> 'null' and jsonb_typeof(source_row->f.key) <> 'null'
+    and f.value <> source_row->f.key
+$$;

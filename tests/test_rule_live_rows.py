@@ -195,3 +195,75 @@ def test_podium_reuses_the_ids_of_a_backfill_already_live(db_url):
     with connect(db_url) as conn:
         assert {h["table"]: (h["live_before"], h["kept"]) for h in live.hop(conn, targets.target("podium"), run_id)} == {
             "events": (2, 2), "users": (1, 1)}
+
+
+def test_live_only_rows_of_every_other_hello_miami_table_are_kept_and_a_live_attendance_the_source_has_is_one_row(db_url):
+    """After `--tables projects` (and so on) the application writes these tables itself: a live-only
+    row is carried unchanged with its id, pointing at live profiles/events; a live row the source
+    also produces (same id, or the same unique (member, event) / (survey, member) / (member, badge))
+    is that row, the source winning each field, every difference a live_source conflict."""
+    E1, J1, J2, A1, A2, M1, R1, D1, W1, S1 = (f"00000000-0000-4000-8000-0000000001{n:02d}" for n in range(10))
+    live_profile(db_url, U1, "sam@x.io")
+    live_profile(db_url, U2, "only@live.io")
+    rows(db_url, "insert into hello_miami.events (id, luma_event_id, name, url, start_at, timezone) values"
+                 " (%s, 'evt-1', 'E', 'u', '2024-03-01', 'UTC') returning 1", (E1,))
+    rows(db_url, "insert into hello_miami.badges (id, name, icon_ascii, criteria) values (%s, 'Live badge', '!', '') returning 1", (M1,))
+    rows(db_url, "insert into hello_miami.surveys (id, slug, title, description, type, questions) values"
+                 " (%s, 'annual', 'S', '', 'annual', '[]') returning 1", (S1,))
+    rows(db_url, "insert into hello_miami.projects (id, member_id, title, created_at, updated_at) values"
+                 " (%s, %s, 'Written in the app', '2025-02-01', '2025-02-01') returning 1", (J1, U2))
+    rows(db_url, "insert into hello_miami.attendance (id, member_id, luma_event_id, status, created_at) values"
+                 " (%s, %s, 'evt-1', 'checked-in', '2025-02-01'), (%s, %s, 'evt-1', 'checked-in', '2025-02-02') returning 1",
+         (A1, U2, A2, U1))
+    rows(db_url, "insert into hello_miami.member_badges (member_id, badge_id, awarded_at) values"
+                 " (%s, %s, '2025-02-03') returning 1", (U2, M1))
+    rows(db_url, "insert into hello_miami.survey_responses (id, survey_id, member_id, responses, is_complete) values"
+                 " (%s, %s, %s, '{\"q\": \"live\"}', true) returning 1", (R1, S1, U2))
+    rows(db_url, "insert into hello_miami.demo_slots (id, member_id, event_id, title) values (%s, %s, %s, 'Live demo') returning 1",
+         (D1, U2, E1))
+    rows(db_url, "insert into hello_miami.luma_webhooks (id, type, payload, received_at) values"
+                 " (%s, 'guest.updated', '{}', '2025-02-04') returning 1", (W1,))
+    # MongoDB: the member U1 matched by email, with attendance for the same event the live table has
+    mongo(db_url, "profiles", [doc(1, lumaEmail="sam@x.io")])
+    mongo(db_url, "attendance", [doc(30, memberId={"$oid": oid(1)}, lumaEventId="evt-1", status="registered",
+                                     createdAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "projects", [doc(10, memberId={"$oid": oid(1)}, title="From MongoDB", createdAt=date("2024-01-01T00:00:00Z"))])
+    run_id = run_transform(db_url)
+
+    J2 = rows(db_url, "select target_id::text from intermediate.int_hello_miami__projects")[0][0]
+    assert rows(db_url, "select id::text, member_id::text, title from hello_miami_next.projects order by title") == [
+        (J2, U1, "From MongoDB"), (J1, U2, "Written in the app")]
+    assert rows(db_url, "select id::text, member_id::text, luma_event_id, status, created_at from hello_miami_next.attendance order by id") == [
+        # live only, kept as the application wrote it
+        (A1, U2, "evt-1", "checked-in", datetime(2025, 2, 1)),
+        # MongoDB's attendance of the same (member, event): one row, the live id, the source's values
+        (A2, U1, "evt-1", "registered", datetime(2024, 1, 1)),
+    ]
+    assert rows(db_url, "select member_id::text, badge_id::text, awarded_at from hello_miami_next.member_badges") == [
+        (U2, M1, datetime(2025, 2, 3))]
+    assert rows(db_url, "select id::text, survey_id::text, member_id::text, responses from hello_miami_next.survey_responses") == [
+        (R1, S1, U2, {"q": "live"})]
+    assert rows(db_url, "select id::text, member_id::text, event_id::text, title from hello_miami_next.demo_slots") == [
+        (D1, U2, E1, "Live demo")]
+    assert rows(db_url, "select id::text, type from hello_miami_next.luma_webhooks") == [(W1, "guest.updated")]
+    assert live_conflicts(db_url, run_id, "attendance") == [(A2, "status", "checked-in", "registered")]
+    assert {t: h for t, h in hop(db_url, run_id).items() if t not in ("profiles", "events", "badges", "surveys")} == {
+        "projects": (1, 1, 0), "attendance": (2, 2, 0), "member_badges": (1, 1, 0), "survey_responses": (1, 1, 0),
+        "demo_slots": (1, 1, 0), "luma_webhooks": (1, 1, 0)}
+    assert reconcile_failures(db_url, run_id) == []
+
+
+def test_a_live_row_whose_parent_is_absent_stays_refused_named(db_url):
+    """A live project pointing at a profile no candidate holds cannot be carried: the candidate
+    tables' foreign key refuses the candidate step (nothing written), naming the constraint and the
+    missing key. (The live foreign key keeps the parent live, and live parents are kept; written
+    here past it, as a table without that constraint would hold it.)"""
+    import pytest
+
+    J1, P = "00000000-0000-4000-8000-000000000201", "00000000-0000-4000-8000-0000000002ff"
+    with connect(db_url, autocommit=True) as conn:
+        conn.execute("set session_replication_role = replica")
+        conn.execute("insert into hello_miami.projects (id, member_id, title) values (%s, %s, 'Orphan')", (J1, P))
+    with pytest.raises(Exception, match=f"projects_member_id_profiles_id_fk(.|\\n)*{P}"):
+        run_transform(db_url)
+    assert rows(db_url, "select count(*) from hello_miami_next.projects") == [(0,)]
