@@ -164,7 +164,8 @@ def _live_gates(app: str, existing: set[str]) -> list[Gate]:
 
 
 WARNINGS = {
-    "podium": [("reverse_link", "users.attending_events agrees with events.attendees")],
+    "podium": [("reverse_link", "users.attending_events agrees with events.attendees"),
+               ("live_source", "the live rows and the source records matched to them agree on fields")],
     "hello_miami": [("mongo_luma", "MongoDB and Luma agree on event fields"),
                     ("luma_duplicate", "a Luma key listed twice holds the same entry"),
                     ("live_source", "the live rows and the source records matched to them agree on fields")],

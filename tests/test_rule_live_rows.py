@@ -267,3 +267,39 @@ def test_a_live_row_whose_parent_is_absent_stays_refused_named(db_url):
     with pytest.raises(Exception, match=f"projects_member_id_profiles_id_fk(.|\\n)*{P}"):
         run_transform(db_url)
     assert rows(db_url, "select count(*) from hello_miami_next.projects") == [(0,)]
+
+
+def test_podium_live_rows_are_carried_matched_events_by_slug_and_the_source_wins_recorded_as_conflicts(db_url):
+    """Podium (source wins every table): a live user matched by email and a live event matched by
+    its slug keep their ids and take Airtable's values, each difference a live_source conflict; a
+    project and a vote cast in the application (no airtable_id) are carried with their ids."""
+    from tests.model_fixtures import airtable
+    from tests.test_rule_podium import owner_event, rec
+
+    X, Y, P, V = (f"00000000-0000-4000-8000-0000000003{n}" for n in ("01", "02", "03", "04"))
+    rows(db_url, "insert into podium.users (id, email, display_name, first_name, last_name, phone, street_1, street_2,"
+                 " city, state, zip_code, country) values (%s, 'a@x.io', 'Live Ada', 'Ada', '', '', '', '', '', '', '', '') returning 1", (X,))
+    rows(db_url, "insert into podium.events (id, airtable_id, name, slug, description, join_code, votable, leaderboard_enabled,"
+                 " demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) values"
+                 " (%s, null, 'Live name', 'hack-night', '', 'LIVEJC', true, false, false, false, '', %s) returning 1", (Y, X))
+    rows(db_url, "insert into podium.projects (id, name, repo, image_url, demo, description, join_code, hours_spent, points,"
+                 " owner_id, event_id) values (%s, 'App project', 'r', '', '', '', 'APP1', 2, 0, %s, %s) returning 1", (P, X, Y))
+    rows(db_url, "insert into podium.votes (id, voter_id, project_id, event_id) values (%s, %s, %s, %s) returning 1", (V, X, P, Y))
+    airtable(db_url, "users", [rec("recU1", 1, email="a@x.io", display_name="Ada", first_name="Ada")])
+    airtable(db_url, "events", [owner_event("recE1", "recU1", slug="hack-night", join_code="JC1")])
+    run_id = run_transform(db_url)
+
+    assert rows(db_url, "select id::text, airtable_id, email, display_name from podium_next.users") == [(X, "recU1", "a@x.io", "Ada")]
+    assert rows(db_url, "select id::text, airtable_id, name, slug, join_code, votable, owner_id::text from podium_next.events") == [
+        (Y, "recE1", "Event recE1", "hack-night", "JC1", False, X)]  # an unticked Airtable checkbox is false
+    assert rows(db_url, "select id::text, airtable_id, name, join_code, owner_id::text, event_id::text from podium_next.projects") == [
+        (P, None, "App project", "APP1", X, Y)]
+    assert rows(db_url, "select id::text, airtable_id, voter_id::text, project_id::text, event_id::text from podium_next.votes") == [
+        (V, None, X, P, Y)]
+    assert live_conflicts(db_url, run_id, "users") == [(X, "display_name", "Live Ada", "Ada")]
+    assert live_conflicts(db_url, run_id, "events") == [
+        (Y, "join_code", "LIVEJC", "JC1"), (Y, "name", "Live name", "Event recE1"), (Y, "votable", "true", "false")]
+    with connect(db_url) as conn:
+        assert {h["table"]: (h["live_before"], h["kept"], h["merged"]) for h in live.hop(conn, targets.target("podium"), run_id)} == {
+            "events": (1, 1, 0), "projects": (1, 1, 0), "users": (1, 1, 0), "votes": (1, 1, 0)}
+    assert [o.message for o in run_phase(db_url, "reconcile", run_id, app="podium") if not o.passed and o.gate.severity == "error"] == []
