@@ -303,3 +303,33 @@ def test_podium_live_rows_are_carried_matched_events_by_slug_and_the_source_wins
         assert {h["table"]: (h["live_before"], h["kept"], h["merged"]) for h in live.hop(conn, targets.target("podium"), run_id)} == {
             "events": (1, 1, 0), "projects": (1, 1, 0), "users": (1, 1, 0), "votes": (1, 1, 0)}
     assert [o.message for o in run_phase(db_url, "reconcile", run_id, app="podium") if not o.passed and o.gate.severity == "error"] == []
+
+
+def test_a_second_dry_run_after_the_tables_moved_keeps_every_row_once_with_no_conflict(db_url):
+    """The plan's next step: once the candidates are live (as `cutover apply` leaves them), a
+    second dry-run over the same sources matches each live row to its source record (same id, or
+    the same unique key), so every table holds the same rows, no value differs, and no gate refuses."""
+    mongo(db_url, "profiles", [doc(1, lumaEmail="m@x.io")])
+    mongo(db_url, "projects", [doc(10, memberId={"$oid": oid(1)}, title="T", tags=["a"], imageUrls=["u"])])
+    mongo(db_url, "badges", [doc(5, name="B", iconAscii="*", criteria="c")])
+    mongo(db_url, "member_badges", [doc(20, memberId={"$oid": oid(1)}, badgeId={"$oid": oid(5)}, awardedAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "events", [doc(6, lumaEventId="evt-1", name="E", url="u", timezone="UTC", startAt=date("2024-01-01T00:00:00Z"))])
+    mongo(db_url, "attendance", [doc(30, memberId={"$oid": oid(1)}, lumaEventId="evt-1", status="checked-in",
+                                     checkedInAt=date("2024-01-01T10:00:00Z"))])
+    mongo(db_url, "surveys", [doc(40, slug="s", title="S", type="annual", questions=[])])
+    mongo(db_url, "survey_responses", [doc(41, surveyId={"$oid": oid(40)}, memberId={"$oid": oid(1)}, isComplete=True,
+                                           responses={"q": 1}, submittedAt=date("2024-01-02T00:00:00Z"))])
+    mongo(db_url, "demo_slots", [doc(50, memberId={"$oid": oid(1)}, eventId={"$oid": oid(6)}, title="Demo",
+                                     requestedTime=date("2024-01-03T00:00:00Z"), durationMinutes=5)])
+    mongo(db_url, "luma_webhooks", [doc(60, type="event.updated", payload={"a": 1}, receivedAt=date("2024-01-04T00:00:00Z"))])
+    run_transform(db_url)
+    tables = ("profiles", "events", "badges", "surveys", "pending_users", "projects", "member_badges", "attendance",
+              "survey_responses", "demo_slots", "luma_webhooks")
+    first = {t: rows(db_url, f"select * from hello_miami_next.{t} order by 1, 2") for t in tables}
+    for t in tables:
+        rows(db_url, f"insert into hello_miami.{t} select * from hello_miami_next.{t} returning 1")
+    run_id = run_transform(db_url)
+    assert {t: rows(db_url, f"select * from hello_miami_next.{t} order by 1, 2") for t in tables} == first
+    assert rows(db_url, "select source_table, field from migration.conflicts where run_id = %s and kind = 'live_source'", (run_id,)) == []
+    assert {t: h for t, h in hop(db_url, run_id).items()} == {t: (1, 1, 0) for t in tables if first[t]}
+    assert reconcile_failures(db_url, run_id) == []
