@@ -333,3 +333,34 @@ def test_a_second_dry_run_after_the_tables_moved_keeps_every_row_once_with_no_co
     assert rows(db_url, "select source_table, field from migration.conflicts where run_id = %s and kind = 'live_source'", (run_id,)) == []
     assert {t: h for t, h in hop(db_url, run_id).items()} == {t: (1, 1, 0) for t in tables if first[t]}
     assert reconcile_failures(db_url, run_id) == []
+
+
+def test_podium_a_vote_and_an_attendee_the_application_wrote_are_one_row_with_the_airtable_record_of_the_same_pair(db_url):
+    """A vote cast in the application (no airtable_id) for the (voter, project) Airtable also holds,
+    and an attendee row for the (event, user) Airtable lists: each is one row with the live id (the
+    table's unique pair), the source filling airtable_id."""
+    from tests.model_fixtures import airtable
+    from tests.test_rule_podium import owner_event, rec
+
+    X, Y, P, V, A = (f"00000000-0000-4000-8000-0000000004{n}" for n in ("01", "02", "03", "04", "05"))
+    rows(db_url, "insert into podium.users (id, airtable_id, email, display_name, first_name, last_name, phone, street_1, street_2,"
+                 " city, state, zip_code, country) values (%s, 'recU1', 'a@x.io', '', '', '', '', '', '', '', '', '', '') returning 1", (X,))
+    rows(db_url, "insert into podium.events (id, airtable_id, name, slug, description, join_code, votable, leaderboard_enabled,"
+                 " demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) values"
+                 " (%s, 'recE1', 'Event recE1', 'rece1', '', 'RECE1', false, false, false, false, '', %s) returning 1", (Y, X))
+    rows(db_url, "insert into podium.projects (id, airtable_id, name, repo, image_url, demo, description, join_code, hours_spent,"
+                 " points, owner_id, event_id) values (%s, 'recP1', 'P', '', '', '', '', 'PJ', 0, 0, %s, %s) returning 1", (P, X, Y))
+    rows(db_url, "insert into podium.votes (id, voter_id, project_id, event_id) values (%s, %s, %s, %s) returning 1", (V, X, P, Y))
+    rows(db_url, "insert into podium.event_attendees (id, event_id, user_id) values (%s, %s, %s) returning 1", (A, Y, X))
+    airtable(db_url, "users", [rec("recU1", 1, email="a@x.io")])
+    airtable(db_url, "events", [owner_event("recE1", "recU1", attendees=["recU1"])])
+    airtable(db_url, "projects", [rec("recP1", 1, name="P", join_code="PJ", owner=["recU1"], event=["recE1"])])
+    airtable(db_url, "votes", [rec("recV1", 2, voter=["recU1"], project=["recP1"], event=["recE1"])])
+    run_id = run_transform(db_url)
+
+    assert rows(db_url, "select id::text, airtable_id, voter_id::text, project_id::text from podium_next.votes") == [(V, "recV1", X, P)]
+    assert rows(db_url, "select id::text, event_id::text, user_id::text from podium_next.event_attendees") == [(A, Y, X)]
+    with connect(db_url) as conn:
+        assert {h["table"]: (h["live_before"], h["kept"]) for h in live.hop(conn, targets.target("podium"), run_id)} == {
+            "event_attendees": (1, 1), "events": (1, 1), "projects": (1, 1), "users": (1, 1), "votes": (1, 1)}
+    assert [o.message for o in run_phase(db_url, "reconcile", run_id, app="podium") if not o.passed and o.gate.severity == "error"] == []
