@@ -29,14 +29,26 @@ def live_conflicts(url, run_id, table):
                      " where run_id = %s and kind = 'live_source' and source_table = %s order by key, field", (run_id, table))
 
 
-def hop(url, run_id):
+def hop(url, run_id, app="hello_miami"):
     with connect(url) as conn:
-        return {h["table"]: (h["live_before"], h["kept"], h["merged"]) for h in live.hop(conn, targets.target("hello_miami"), run_id)}
+        return {h["table"]: (h["live_before"], h["kept"], h["merged"]) for h in live.hop(conn, targets.target(app), run_id)}
 
 
-def reconcile_failures(url, run_id):
+def reconcile_failures(url, run_id, app="hello_miami"):
     """The blocking reconcile gates that fail (the live hop, and a live-only row is its own source)."""
-    return [o.message for o in run_phase(url, "reconcile", run_id, app="hello_miami") if not o.passed and o.gate.severity == "error"]
+    return [o.message for o in run_phase(url, "reconcile", run_id, app=app) if not o.passed and o.gate.severity == "error"]
+
+
+def podium_user_and_event(url, user, event, backfilled, display_name, name, slug, join_code, votable):
+    """A live Podium user (a@x.io) and an event it owns: `backfilled` rows carry the Airtable ids
+    recU1 / recE1 (Podium's backfill wrote them), others none (written in the application)."""
+    rows(url, "insert into podium.users (id, airtable_id, email, display_name, first_name, last_name, phone, street_1, street_2,"
+              " city, state, zip_code, country) values (%s, %s, 'a@x.io', %s, '', '', '', '', '', '', '', '', '') returning 1",
+         (user, "recU1" if backfilled else None, display_name))
+    rows(url, "insert into podium.events (id, airtable_id, name, slug, description, join_code, votable, leaderboard_enabled,"
+              " demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) values"
+              " (%s, %s, %s, %s, '', %s, %s, false, false, false, '', %s) returning 1",
+         (event, "recE1" if backfilled else None, name, slug, join_code, votable, user))
 
 
 def test_live_only_profile_kept_and_an_email_match_keeps_the_live_id_and_fields_and_references_follow(db_url):
@@ -277,15 +289,11 @@ def test_podium_live_rows_are_carried_matched_events_by_slug_and_the_source_wins
     from tests.test_rule_podium import owner_event, rec
 
     X, Y, P, V = (f"00000000-0000-4000-8000-0000000003{n}" for n in ("01", "02", "03", "04"))
-    rows(db_url, "insert into podium.users (id, email, display_name, first_name, last_name, phone, street_1, street_2,"
-                 " city, state, zip_code, country) values (%s, 'a@x.io', 'Live Ada', 'Ada', '', '', '', '', '', '', '', '') returning 1", (X,))
-    rows(db_url, "insert into podium.events (id, airtable_id, name, slug, description, join_code, votable, leaderboard_enabled,"
-                 " demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) values"
-                 " (%s, null, 'Live name', 'hack-night', '', 'LIVEJC', true, false, false, false, '', %s) returning 1", (Y, X))
+    podium_user_and_event(db_url, X, Y, False, "Live Ada", "Live name", "hack-night", "LIVEJC", True)
     rows(db_url, "insert into podium.projects (id, name, repo, image_url, demo, description, join_code, hours_spent, points,"
                  " owner_id, event_id) values (%s, 'App project', 'r', '', '', '', 'APP1', 2, 0, %s, %s) returning 1", (P, X, Y))
     rows(db_url, "insert into podium.votes (id, voter_id, project_id, event_id) values (%s, %s, %s, %s) returning 1", (V, X, P, Y))
-    airtable(db_url, "users", [rec("recU1", 1, email="a@x.io", display_name="Ada", first_name="Ada")])
+    airtable(db_url, "users", [rec("recU1", 1, email="a@x.io", display_name="Ada")])
     airtable(db_url, "events", [owner_event("recE1", "recU1", slug="hack-night", join_code="JC1")])
     run_id = run_transform(db_url)
 
@@ -299,10 +307,8 @@ def test_podium_live_rows_are_carried_matched_events_by_slug_and_the_source_wins
     assert live_conflicts(db_url, run_id, "users") == [(X, "display_name", "Live Ada", "Ada")]
     assert live_conflicts(db_url, run_id, "events") == [
         (Y, "join_code", "LIVEJC", "JC1"), (Y, "name", "Live name", "Event recE1"), (Y, "votable", "true", "false")]
-    with connect(db_url) as conn:
-        assert {h["table"]: (h["live_before"], h["kept"], h["merged"]) for h in live.hop(conn, targets.target("podium"), run_id)} == {
-            "events": (1, 1, 0), "projects": (1, 1, 0), "users": (1, 1, 0), "votes": (1, 1, 0)}
-    assert [o.message for o in run_phase(db_url, "reconcile", run_id, app="podium") if not o.passed and o.gate.severity == "error"] == []
+    assert hop(db_url, run_id, "podium") == {"events": (1, 1, 0), "projects": (1, 1, 0), "users": (1, 1, 0), "votes": (1, 1, 0)}
+    assert reconcile_failures(db_url, run_id, "podium") == []
 
 
 def test_a_second_dry_run_after_the_tables_moved_keeps_every_row_once_with_no_conflict(db_url):
@@ -343,11 +349,7 @@ def test_podium_a_vote_and_an_attendee_the_application_wrote_are_one_row_with_th
     from tests.test_rule_podium import owner_event, rec
 
     X, Y, P, V, A = (f"00000000-0000-4000-8000-0000000004{n}" for n in ("01", "02", "03", "04", "05"))
-    rows(db_url, "insert into podium.users (id, airtable_id, email, display_name, first_name, last_name, phone, street_1, street_2,"
-                 " city, state, zip_code, country) values (%s, 'recU1', 'a@x.io', '', '', '', '', '', '', '', '', '', '') returning 1", (X,))
-    rows(db_url, "insert into podium.events (id, airtable_id, name, slug, description, join_code, votable, leaderboard_enabled,"
-                 " demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) values"
-                 " (%s, 'recE1', 'Event recE1', 'rece1', '', 'RECE1', false, false, false, false, '', %s) returning 1", (Y, X))
+    podium_user_and_event(db_url, X, Y, True, "", "Event recE1", "rece1", "RECE1", False)
     rows(db_url, "insert into podium.projects (id, airtable_id, name, repo, image_url, demo, description, join_code, hours_spent,"
                  " points, owner_id, event_id) values (%s, 'recP1', 'P', '', '', '', '', 'PJ', 0, 0, %s, %s) returning 1", (P, X, Y))
     rows(db_url, "insert into podium.votes (id, voter_id, project_id, event_id) values (%s, %s, %s, %s) returning 1", (V, X, P, Y))
@@ -360,7 +362,5 @@ def test_podium_a_vote_and_an_attendee_the_application_wrote_are_one_row_with_th
 
     assert rows(db_url, "select id::text, airtable_id, voter_id::text, project_id::text from podium_next.votes") == [(V, "recV1", X, P)]
     assert rows(db_url, "select id::text, event_id::text, user_id::text from podium_next.event_attendees") == [(A, Y, X)]
-    with connect(db_url) as conn:
-        assert {h["table"]: (h["live_before"], h["kept"]) for h in live.hop(conn, targets.target("podium"), run_id)} == {
-            "event_attendees": (1, 1), "events": (1, 1), "projects": (1, 1), "users": (1, 1), "votes": (1, 1)}
-    assert [o.message for o in run_phase(db_url, "reconcile", run_id, app="podium") if not o.passed and o.gate.severity == "error"] == []
+    assert hop(db_url, run_id, "podium") == {t: (1, 1, 0) for t in ("event_attendees", "events", "projects", "users", "votes")}
+    assert reconcile_failures(db_url, run_id, "podium") == []
