@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
+
 from pipelines import live, targets
 from pipelines.database import connect
 from tests.gate_helpers import run_phase
@@ -270,8 +272,6 @@ def test_a_live_row_whose_parent_is_absent_stays_refused_named(db_url):
     tables' foreign key refuses the candidate step (nothing written), naming the constraint and the
     missing key. (The live foreign key keeps the parent live, and live parents are kept; written
     here past it, as a table without that constraint would hold it.)"""
-    import pytest
-
     J1, P = "00000000-0000-4000-8000-000000000201", "00000000-0000-4000-8000-0000000002ff"
     with connect(db_url, autocommit=True) as conn:
         conn.execute("set session_replication_role = replica")
@@ -311,6 +311,7 @@ def test_podium_live_rows_are_carried_matched_events_by_slug_and_the_source_wins
     assert reconcile_failures(db_url, run_id, "podium") == []
 
 
+@pytest.mark.slow  # two transforms, ~7 s
 def test_a_second_dry_run_after_the_tables_moved_keeps_every_row_once_with_no_conflict(db_url):
     """The plan's next step: once the candidates are live (as `cutover apply` leaves them), a
     second dry-run over the same sources matches each live row to its source record (same id, or
