@@ -128,7 +128,7 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
             has_lineage, via = same, f"join {model} as m on m.target_id = l.target_id"
         # a row the application already held (landed from the live table) is its own source (SPEC §4)
         landed = f"{raw_schema(app)}.{table}"
-        live = f"and not exists (select 1 from {landed} as v where v.id = t.id)" if natural is None and landed in existing else ""
+        live = f"and not exists (select 1 from {landed} as v where {_same(app, table, 'v')})" if landed in existing else ""
         values = {"run": run, "candidate": candidate, "target": literal(f"{app}.{table}"),
                   "has_row": has_row, "key": key, "has_lineage": has_lineage, "via": via, "live": live}
         gates += [rule("reconcile", name).gate(app, candidate, "migration.id_lineage", LINEAGE, instance=table, **values)
@@ -136,27 +136,36 @@ def _candidate_gates(app: str, run: str, existing: set[str]) -> list[Gate]:
     return gates
 
 
+def _same(app: str, table: str, alias: str) -> str:
+    """SQL: the candidate row `t` is the row `alias` of the same table (pipelines.live.row_keys)."""
+    from pipelines.live import row_keys
+
+    return " and ".join(f"{alias}.{k} = t.{k}" for k in row_keys(app, table))
+
+
 def live_judged_tables(app: str) -> list[str]:
-    """The live tables the live hop judges: those keyed by `id` (member_badges, keyed by its
-    natural key, is not judged yet: README "Rows already live")."""
-    return [t for t in registry.APPLICATIONS[app].tables if registry.APPLICATIONS[app].natural_key(t) is None]
+    """The live tables the live hop judges: every table of the application."""
+    return list(registry.APPLICATIONS[app].tables)
 
 
 def _live_gates(app: str, existing: set[str]) -> list[Gate]:
-    """Live hop (SPEC §4): every row landed from a live table keyed by `id` is kept by the candidates."""
-    from pipelines.live import raw_schema
+    """Live hop (SPEC §4): every row landed from a live table is kept by the candidates."""
+    from pipelines.live import row_keys, raw_schema
 
     gates = []
     for table in live_judged_tables(app):
         landed, candidate = f"{raw_schema(app)}.{table}", f"{app}_next.{table}"
         if landed in existing and candidate in existing:
-            gates.append(rule("reconcile", "live_row_kept").gate(app, f"{app}.{table}", landed, LINEAGE, instance=table,
-                                                                 candidate=candidate))
+            keys = row_keys(app, table)
+            gates.append(rule("reconcile", "live_row_kept").gate(
+                app, f"{app}.{table}", landed, LINEAGE, instance=table, candidate=candidate, same=_same(app, table, "l"),
+                key=" || ':' || ".join(f"l.{k}::text" for k in keys)))
     return gates
 
 
 WARNINGS = {
-    "podium": [("reverse_link", "users.attending_events agrees with events.attendees")],
+    "podium": [("reverse_link", "users.attending_events agrees with events.attendees"),
+               ("live_source", "the live rows and the source records matched to them agree on fields")],
     "hello_miami": [("mongo_luma", "MongoDB and Luma agree on event fields"),
                     ("luma_duplicate", "a Luma key listed twice holds the same entry"),
                     ("live_source", "the live rows and the source records matched to them agree on fields")],

@@ -126,8 +126,32 @@ language sql stable parallel safe as $$
 $$;
 
 -- one field of a source record matched to a live row: the winner's value where it holds one, else
--- the other's (the winner is the live row where staging.live_wins says so, else the source)
-create or replace function staging.field_rule(live_wins boolean, live_value anyelement, source_value anyelement) returns anyelement
+-- the other's (the winner is the live row where staging.live_wins says so, else the source).
+-- anycompatible: a live varchar(n) column meets the source's text (the result is text, and the
+-- candidate column's width judges it as for any source value); the earlier anyelement version,
+-- which required one type, is dropped so that a call never matches two.
+drop function if exists staging.field_rule(boolean, anyelement, anyelement);
+create or replace function staging.field_rule(live_wins boolean, live_value anycompatible, source_value anycompatible) returns anycompatible
 language sql immutable parallel safe as $$
   select case when live_wins then coalesce(live_value, source_value) else coalesce(source_value, live_value) end
+$$;
+
+-- Rows already live (SPEC §4): the fields where a live row and the source record matched to it
+-- both hold a value and the values differ (whichever the table's rule stored); left = the live
+-- value, right = the source's. Compared: the live row's fields, except the id and the bookkeeping
+-- timestamps, which differ by nature (and a staging model's derived key, email_key).
+create or replace function staging.live_differences(live_row jsonb, source_row jsonb)
+returns table (field text, left_value jsonb, right_value jsonb)
+language sql immutable parallel safe as $$
+  select f.key, f.value, source_row->f.key
+  from jsonb_each(live_row) as f
+  where f.key not in ('id', 'email_key', 'created_at', 'updated_at', 'last_synced_at')
+    and jsonb_typeof(f.value) <> 'null' and jsonb_typeof(source_row->f.key) <> 'null'
+    and f.value <> source_row->f.key
+$$;
+
+-- a conflict's value as migration.conflicts records it: a string as it is, anything else as its JSON
+create or replace function staging.value_text(v jsonb) returns text
+language sql immutable parallel safe as $$
+  select case jsonb_typeof(v) when 'string' then v #>> '{}' else v::text end
 $$;

@@ -19,7 +19,8 @@ def test_models_deps_are_derived_from_sql_references():
     users = graph.get(dg.AssetKey(["staging", "stg_airtable__users"]))
     assert users.parent_keys == {dg.AssetKey(["raw_airtable", "users"])}
     events = graph.get(dg.AssetKey(["podium_next", "events"]))
-    assert events.parent_keys == {dg.AssetKey(["intermediate", "int_podium__events"])}
+    # the candidate reads the source records and the live rows (SPEC §4 "Rows already live")
+    assert events.parent_keys == {dg.AssetKey(["intermediate", "int_podium__events"]), dg.AssetKey(["staging", "stg_live_podium__events"])}
     assert events.group_name == "podium_candidates"
     votes = graph.get(dg.AssetKey(["intermediate", "int_podium__votes"]))
     assert {k.path[-1] for k in votes.parent_keys} == {
@@ -46,7 +47,7 @@ def test_models_every_layer_has_its_group_and_one_asset_per_file():
     assert set(ledgers) == {"podium", "hello_miami"}
     assert {r[0] for r in ledgers["podium"].refs} == {"intermediate", "podium_next"}
     assert {r[0] for r in ledgers["hello_miami"].refs} == {"intermediate", "hello_miami_next"}
-    assert len([m for m in models if m.layer == "staging"]) == 29  # 5 Airtable + 11 MongoDB + 3 Luma tables (events, guests, duplicates) + 5 live Hello Miami and 5 live Podium tables
+    assert len([m for m in models if m.layer == "staging"]) == 37  # 5 Airtable + 11 MongoDB + 3 Luma tables (events, guests, duplicates) + 11 live Hello Miami and 7 live Podium tables
 
 
 def test_models_definitions_load_with_and_without_land_assets():

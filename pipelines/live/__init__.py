@@ -104,6 +104,13 @@ def writes_since(conn, target, run_id: str) -> dict[str, tuple[int, int]]:
     return changed
 
 
+def row_keys(app: str, table: str) -> tuple[str, ...]:
+    """What identifies a live row among the candidates: its `id`, or the registry's natural key
+    of a table without one (Hello Miami's member_badges: member_id, badge_id)."""
+    natural = registry.APPLICATIONS[app].natural_key(table)
+    return natural[0] if natural else ("id",)
+
+
 def hop(conn, target, run_id: str) -> list[dict]:
     """The live hop of dry-run `run_id` (SPEC §6): per table that held rows, {live_before, kept,
     merged}. Kept: landed rows the candidates hold (by `id`, or the registry's natural key): a
@@ -116,9 +123,7 @@ def hop(conn, target, run_id: str) -> list[dict]:
     ).fetchall()
     out = []
     for table, before in landed:
-        natural = registry.APPLICATIONS[target.app].natural_key(table)
-        keys = natural[0] if natural else ("id",)
-        same = sql.SQL(" and ").join(sql.SQL("t.{k} = l.{k}").format(k=sql.Identifier(k)) for k in keys)
+        same = sql.SQL(" and ").join(sql.SQL("t.{k} = l.{k}").format(k=sql.Identifier(k)) for k in row_keys(target.app, table))
         query = sql.SQL((HERE / "kept.sql").read_text()).format(
             landed=_name(raw_schema(target.app), table), candidate=_name(target.candidate_schema, table), same=same)
         kept = conn.execute(query).fetchone()[0]

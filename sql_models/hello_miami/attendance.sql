@@ -1,16 +1,23 @@
--- One row per (member, luma_event_id) from MongoDB attendance and matched Luma guests: checked-in
--- if either says so (a local check-in stands), the earliest known check-in time, created_at from
--- MongoDB else the guest's registration.
-with attending as (
-    select * from intermediate.int_hello_miami__attendance where outcome in ('migrated', 'merged') and merge_rule is null
+-- Attendance, one row per (member, luma_event_id) (int_hello_miami__attendance_rows). Rows already
+-- live (SPEC §4): every live row is kept with its id; the sources' row of its (member, event) took
+-- that id, so it is that row, each field by the table's rule (staging.live_wins: the source wins
+-- unless configured otherwise).
+with source as (
+    select * from intermediate.int_hello_miami__attendance_rows
+),
+live as (
+    select * from staging.stg_live_hello_miami__attendance
+),
+rule as (
+    select staging.live_wins('hello_miami.attendance') as live_wins
 )
 select
-    target_id as id,
-    member_id,
-    luma_event_id,
-    case when bool_or(status = 'checked-in' or checked_in_at is not null) then 'checked-in' else 'registered' end as status,
-    min(checked_in_at) as checked_in_at,
-    coalesce(min(created_at), min(registered_at), min(checked_in_at),
-             (select captured_at at time zone 'UTC' from migration.runs where run_id = current_setting('cutover.run_id'))) as created_at
-from attending
-group by target_id, member_id, luma_event_id
+    coalesce(l.id, s.id) as id,
+    staging.field_rule(r.live_wins, l.member_id, s.member_id) as member_id,
+    staging.field_rule(r.live_wins, l.luma_event_id, s.luma_event_id) as luma_event_id,
+    staging.field_rule(r.live_wins, l.status, s.status) as status,
+    staging.field_rule(r.live_wins, l.checked_in_at, s.checked_in_at) as checked_in_at,
+    staging.field_rule(r.live_wins, l.created_at, s.created_at) as created_at
+from source as s
+full join live as l on l.id = s.id
+cross join rule as r

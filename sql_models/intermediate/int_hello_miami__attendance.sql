@@ -1,7 +1,9 @@
 -- Attendance sources, one row per source record: MongoDB attendance documents (member re-pointed,
 -- unknown members quarantined) and Luma guests (attendance when matched to a member and approved
 -- or checked in). Rows sharing (member, luma_event_id) form one target row; its id is the earliest
--- MongoDB document's, else the first guest's.
+-- MongoDB document's, else the first guest's; a live row of the same (member, luma_event_id) gives
+-- its id instead (SPEC §4 "Rows already live": the table's unique key is the natural key), so the
+-- live row and the sources are one row.
 -- index: source_id
 with mongo_rows as (
     select
@@ -51,7 +53,10 @@ select
          else 'merged' end as outcome,
     case when sources.merge_rule is not null
          then ids.id
-         else migration.stable_id('hello_miami', 'attendance', attending.kept_source_id) end as target_id
+         when attending.kept_source_id is not null
+         then coalesce(live.id, migration.stable_id('hello_miami', 'attendance', attending.kept_source_id)) end as target_id
 from sources
 left join attending on attending.source = sources.source and attending.source_id = sources.source_id
+left join staging.stg_live_hello_miami__attendance as live
+       on live.member_id = attending.member_id and live.luma_event_id = attending.luma_event_id
 left join intermediate.int_hello_miami__event_ids as ids on ids.luma_event_id = sources.luma_event_id

@@ -17,6 +17,6 @@ select 'mongo_luma' as kind, 'events' as source_table, key, field, left_value, r
 from intermediate.int_hello_miami__event_conflicts
 union all
 select kind, source_table, key, field,
-       case jsonb_typeof(left_value) when 'string' then left_value #>> '{}' else left_value::text end,
-       case jsonb_typeof(right_value) when 'string' then right_value #>> '{}' else right_value::text end
+       staging.value_text(left_value),
+       staging.value_text(right_value)
 from jsonb_fields

@@ -1,5 +1,7 @@
 -- One row per MongoDB survey response: survey and member must have migrated; one response per
 -- (survey, member) after re-pointing: complete beats incomplete, then latest submittedAt, then _id.
+-- A live response of the same (survey, member) gives its id (SPEC §4 "Rows already live": the
+-- table's unique key is the natural key), so the live row and the source are one row.
 -- index: mongo_id
 with responses as (
     select * from staging.stg_mongo__survey_responses
@@ -32,6 +34,8 @@ select
     case when checked.quarantine_reason is not null then 'quarantined'
          when kept.kept_mongo_id = checked.mongo_id then 'migrated'
          else 'merged' end as outcome,
-    migration.stable_id('hello_miami', 'survey_responses', kept.kept_mongo_id) as target_id
+    coalesce(live.id, migration.stable_id('hello_miami', 'survey_responses', kept.kept_mongo_id)) as target_id
 from checked
 left join kept on kept.mongo_id = checked.mongo_id
+left join staging.stg_live_hello_miami__survey_responses as live
+       on live.survey_id = checked.survey_id and live.member_id = checked.member_id and kept.mongo_id is not null

@@ -36,6 +36,9 @@ select
     case when checked.quarantine_reason is not null then 'quarantined'
          when kept.kept_source_id = checked.source_id then 'migrated'
          else 'merged' end as outcome,
-    migration.stable_id('podium', 'event_attendees', kept.kept_source_id) as target_id
+    coalesce(live.id, migration.stable_id('podium', 'event_attendees', kept.kept_source_id)) as target_id
 from checked
 left join kept on kept.source_id = checked.source_id
+-- the live row of the same (event, user), the table's unique key, keeps its id (SPEC §4 "Rows already live")
+left join staging.stg_live_podium__event_attendees as live
+       on live.event_id = checked.event_id and live.user_id = checked.user_id and kept.source_id is not null

@@ -53,9 +53,12 @@ select
     case when quarantine_reason is null
          then coalesce(live.id, migration.stable_id('podium', 'events', airtable_id)) end as target_id
 from classified
--- a live event of its airtable_id, else of its join_code, keeps its id (SPEC §4 "Rows already live")
+-- a live event of its airtable_id, else of its slug, else of its join_code, keeps its id (SPEC §4
+-- "Rows already live"). The slug matched is the Airtable slug itself: a slug outside [-a-z0-9]+ is
+-- quarantined above rather than rewritten, so a candidate's slug is never derived and never
+-- matches a live event by accident.
 left join lateral (
     select l.id from staging.stg_live_podium__events as l
-    where l.airtable_id = classified.airtable_id or l.join_code = classified.join_code
-    order by (l.airtable_id = classified.airtable_id) desc nulls last limit 1
+    where l.airtable_id = classified.airtable_id or l.slug = classified.slug or l.join_code = classified.join_code
+    order by (l.airtable_id = classified.airtable_id) desc nulls last, (l.slug = classified.slug) desc nulls last limit 1
 ) as live on true

@@ -35,6 +35,9 @@ select
     case when checked.quarantine_reason is not null then 'quarantined'
          when kept.kept_source_id = checked.source_id then 'migrated'
          else 'merged' end as outcome,
-    migration.stable_id('podium', 'project_collaborators', kept.kept_source_id) as target_id
+    coalesce(live.id, migration.stable_id('podium', 'project_collaborators', kept.kept_source_id)) as target_id
 from checked
 left join kept on kept.source_id = checked.source_id
+-- the live row of the same (project, user), the table's unique key, keeps its id (SPEC §4 "Rows already live")
+left join staging.stg_live_podium__project_collaborators as live
+       on live.project_id = checked.project_id and live.user_id = checked.user_id and kept.source_id is not null

@@ -50,5 +50,11 @@ select
     coalesce(live.id, migration.stable_id('podium', 'votes', earliest_votes.kept_airtable_id)) as target_id
 from checked
 left join earliest_votes on earliest_votes.airtable_id = checked.airtable_id
--- the live vote of the kept vote's airtable_id keeps its id (SPEC §4 "Rows already live")
-left join staging.stg_live_podium__votes as live on live.airtable_id = earliest_votes.kept_airtable_id
+-- the live vote of the kept vote's airtable_id, else of its (voter, project) (the table's unique
+-- key: a vote cast in the application), keeps its id (SPEC §4 "Rows already live")
+left join lateral (
+    select l.id from staging.stg_live_podium__votes as l
+    where earliest_votes.kept_airtable_id is not null
+      and (l.airtable_id = earliest_votes.kept_airtable_id or (l.voter_id = checked.voter_id and l.project_id = checked.project_id))
+    order by (l.airtable_id = earliest_votes.kept_airtable_id) desc nulls last limit 1
+) as live on true

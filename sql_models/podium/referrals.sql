@@ -1,4 +1,22 @@
--- Referrals whose user and event migrated.
-select target_id as id, airtable_id, content, user_id, event_id
-from intermediate.int_podium__referrals
-where outcome = 'migrated'
+-- Referrals whose user and event migrated. Rows already live (SPEC §4): every live row is kept with
+-- its id; the source record matched to it (a live referral of its airtable_id) took that id, so it
+-- is that row, each field by the table's rule (staging.live_wins: the source wins unless configured
+-- otherwise).
+with source as (
+    select * from intermediate.int_podium__referrals where outcome = 'migrated'
+),
+live as (
+    select * from staging.stg_live_podium__referrals
+),
+rule as (
+    select staging.live_wins('podium.referrals') as live_wins
+)
+select
+    coalesce(l.id, s.target_id) as id,
+    staging.field_rule(r.live_wins, l.airtable_id, s.airtable_id) as airtable_id,
+    staging.field_rule(r.live_wins, l.content, s.content) as content,
+    staging.field_rule(r.live_wins, l.user_id, s.user_id) as user_id,
+    staging.field_rule(r.live_wins, l.event_id, s.event_id) as event_id
+from source as s
+full join live as l on l.id = s.target_id
+cross join rule as r

@@ -1,5 +1,4 @@
--- Podium's live projects as the dry-run landed them (raw_live_podium): the id and the natural keys airtable_id, then join_code
--- that a re-run over a target holding part of a backfill matches (SPEC §4 "Rows already live").
+-- Podium's live projects as the dry-run landed them (raw_live_podium): unchanged; the natural keys airtable_id, then join_code, matched
+-- by a re-run over a target holding part of a backfill (SPEC §4 "Rows already live").
 -- index: airtable_id
-select id, airtable_id, join_code
-from raw_live_podium.projects
+select * from raw_live_podium.projects

@@ -1,5 +1,6 @@
--- Podium's live users as the dry-run landed them (raw_live_podium): the id and the the natural key lower(trim(email))
--- that a re-run over a target holding part of a backfill matches (SPEC §4 "Rows already live").
+-- Podium's live users as the dry-run landed them (raw_live_podium): unchanged, plus the natural key
+-- lower(trim(email)) that a re-run over a target holding part of a backfill matches (SPEC §4 "Rows
+-- already live").
 -- index: email_key
-select id, airtable_id, lower(trim(email)) as email_key
+select *, lower(trim(email)) as email_key
 from raw_live_podium.users
