@@ -42,10 +42,29 @@ def test_apply_refuses_to_delete_a_live_row_the_candidates_lack(db_url, dagster_
 
     assert cli("apply", "--app", "hello_miami") == 3
     err = capsys.readouterr().err
-    assert "hello_miami.profiles: 1 row(s)" in err and str(uid("app-written")) in err
+    assert f"hello_miami.profiles: 1 row(s) (e.g. id {uid('app-written')})" in err
     assert live_and_candidates(db_url) == before  # the profile is still live, nothing was copied
     with connect(db_url) as conn:
         assert conn.execute("select count(*) from migration.cutovers where app = 'hello_miami'").fetchone()[0] == 0
+
+
+def test_apply_refuses_to_delete_a_live_member_badge_judged_by_its_natural_key(db_url, dagster_env, capsys):
+    # member_badges has no id: apply judges it by (member_id, badge_id), as the dry-run's gate does
+    badge = uid("badge")
+    with connect(db_url) as conn:
+        seed_candidates(conn)
+        conn.execute("insert into hello_miami.profiles (id, luma_email) values (%s, 'a@example.org')", (uid("dry-1-p0"),))
+        for schema in ("hello_miami", "hello_miami_next"):
+            conn.execute(f"insert into {schema}.badges (id, name, icon_ascii, criteria) values (%s, 'Shipper', '*', 'shipped')", (badge,))
+        conn.execute("insert into hello_miami.member_badges (member_id, badge_id) values (%s, %s)", (uid("dry-1-p0"), badge))
+    land_live(db_url)
+    before = live_and_candidates(db_url)
+
+    assert cli("apply", "--app", "hello_miami") == 3
+    err = capsys.readouterr().err
+    assert f"hello_miami.member_badges: 1 row(s) (e.g. member_id/badge_id {uid('dry-1-p0')}/{badge})" in err
+    assert "hello_miami.profiles:" not in err and "hello_miami.badges:" not in err  # kept by id: not lost
+    assert live_and_candidates(db_url) == before
 
 
 def test_a_write_between_dry_run_and_apply_is_refused_with_the_count_then_kept_through_apply_and_rollback(db_url, dagster_env, capsys):

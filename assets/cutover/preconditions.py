@@ -218,23 +218,28 @@ def check_live_unchanged(conn, run: dict, target, tables=None) -> None:
 
 
 def check_no_live_row_lost(conn, target, tables: list[str]) -> None:
-    """Every live row (tables keyed by `id`) must have its id among the candidates (SPEC §4 "Rows
-    already live"): a live row the candidates lack would be deleted by the copy, so refuse, naming
-    the tables, the counts and a few ids. Tables without an `id` column (Hello Miami
-    `member_badges`) are not judged here."""
+    """Every live row must have its key among the candidates (SPEC §4 "Rows already live"): its `id`,
+    or the registry's natural key for a table without one (Hello Miami `member_badges`), the key the
+    dry-run's gate `live_row_kept` judges by. A live row the candidates lack would be deleted by the
+    copy, so refuse, naming the tables, the counts and a few keys."""
     from psycopg import sql
+
+    from pipelines.live import row_keys
 
     query = (Path(__file__).resolve().parent / "live_rows_lost.sql").read_text()
     lost, counted = [], {}
     for table in tables:
-        if "id" not in catalog.columns(conn, target.schema, table) or table not in catalog.tables(conn, target.candidate_schema):
+        if table not in catalog.tables(conn, target.candidate_schema):
             continue
-        count, ids = conn.execute(sql.SQL(query).format(
+        keys = row_keys(target.app, table)
+        count, examples = conn.execute(sql.SQL(query).format(
             live=sql.SQL("{}.{}").format(sql.Identifier(target.schema), sql.Identifier(table)),
             candidate=sql.SQL("{}.{}").format(sql.Identifier(target.candidate_schema), sql.Identifier(table)),
+            same=sql.SQL(" and ").join(sql.SQL("c.{k} = l.{k}").format(k=sql.Identifier(k)) for k in keys),
+            label=sql.SQL("concat_ws('/', {})").format(sql.SQL(", ").join(sql.SQL("l.{}::text").format(sql.Identifier(k)) for k in keys)),
         )).fetchone()
         if count:
-            lost.append(f"{target.schema}.{table}: {count} row(s) (e.g. id {', '.join(ids)})")
+            lost.append(f"{target.schema}.{table}: {count} row(s) (e.g. {'/'.join(keys)} {', '.join(examples)})")
             counted[f"{target.schema}.{table}"] = count
     if lost:
         raise refused(
