@@ -153,8 +153,13 @@ def _airtable_ids(api, base: str, table: str, formula: str | None = None) -> tup
     requests the listing took."""
     from pipelines.airtable.client import table_name
 
+    from pipelines import registry
+
     url = str(api.build_url(base, table_name(table)))
-    params: dict = {"pageSize": PAGE, "fields[]": [""]}  # no field: the ids are all we need
+    # the ids are all we need, but an empty or unknown field name is an error on the real API
+    # (UNKNOWN_FIELD_NAME), so ask for one field the land gate has proven exists: the first the
+    # mapping reads
+    params: dict = {"pageSize": PAGE, "fields[]": [registry.table("airtable", table).fields[0]]}
     if formula:
         params["filterByFormula"] = formula
     ids: set[str] = set()

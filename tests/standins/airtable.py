@@ -13,7 +13,7 @@
 - Records carry a last-modified time (their createdTime until `create`/`update`/`delete` change the
   table, which stamp the server's clock now); `filterByFormula=IS_AFTER(LAST_MODIFIED_TIME(), '<iso>')`
   lists only the records modified after that instant, as Airtable does; `fields[]` limits the fields
-  returned (none: `fields[]` given empty).
+  returned (an empty name is 422 UNKNOWN_FIELD_NAME, as on the real API).
 """
 
 from __future__ import annotations
@@ -228,7 +228,9 @@ class AirtableStandIn:
             start = entry[1]
         records = rows[start:start + page_size]
         if "fields[]" in query:
-            wanted = set(query["fields[]"]) - {""}
+            wanted = set(query["fields[]"])
+            if "" in wanted:  # as the real API: no field is named ""
+                return 422, {"error": {"type": "UNKNOWN_FIELD_NAME", "message": 'Unknown field name: ""'}}
             records = [{**r, "fields": {k: v for k, v in r.get("fields", {}).items() if k in wanted}} for r in records]
         body: dict = {"records": records}
         if start + page_size < len(rows):
