@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench.__main__ import main
 from bench.report import ROWS
 from bench.sample import ensure_sample
@@ -12,6 +14,7 @@ from bench.sample import ensure_sample
 PHASES = ["land", "land_gate", "transform", "transform_gate", "reconcile", "reconcile_gate", "report"]
 
 
+@pytest.mark.slow  # ~30 s: keeps `make test` under 10 min; run by .ci/run's slow step
 def test_bench_smoke_writes_every_phase_and_the_targets(admin_url, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("DATABASE_URL", admin_url)
     monkeypatch.setenv("CUTOVER_QUARANTINE_CEILING", "0.9")  # a tiny dirty sample passes, so the cutover is timed too

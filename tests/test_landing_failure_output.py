@@ -49,6 +49,7 @@ def users_line_broken_after_its_email(snap: Path) -> str:
     return email
 
 
+@pytest.mark.slow  # ~30 s: keeps `make test` under 10 min; run by .ci/run's slow step
 @pytest.mark.parametrize("variant", ["issue", "email"])
 def test_failed_landing_says_one_sentence_and_logs_no_personal_data(variant, db_url, sample, tmp_path, dagster_home):  # noqa: F811
     home = Path(os.environ["DAGSTER_HOME"])

@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from assets.cli import main
 from pipelines.database import connect
 from tests.killed_landing import REPO, reap, sigkill, wait_for
@@ -30,6 +32,7 @@ def test_a_manifest_count_that_is_not_a_number_is_one_sentence_and_lands_nothing
     assert {source: raw_state(db_url, source) for source in before} == before
 
 
+@pytest.mark.slow  # ~30 s: keeps `make test` under 10 min; run by .ci/run's slow step
 def test_a_snapshot_without_manifest_lands_with_a_warning_the_report_repeats(db_url, sample, tmp_path, dagster_home, capsys):  # noqa: F811
     bare = copy_snapshot(sample, tmp_path)
     (bare / "manifest.json").unlink()
@@ -49,6 +52,7 @@ def run_status(url, run_id):
     return row
 
 
+@pytest.mark.slow  # ~30 s: keeps `make test` under 10 min; run by .ci/run's slow step
 def test_a_killed_dry_run_is_marked_failed_by_the_next_run_in_both_places(db_url, sample, tmp_path, dagster_home, capsys):  # noqa: F811
     import dagster as dg
 
