@@ -108,6 +108,7 @@ def test_candidate_rows_whose_live_parent_is_missing_are_refused_before_any_row_
     assert cli("apply", "--app", HM, "--tables", "projects") == 3
     err = capsys.readouterr().err
     assert "hello_miami_next.projects: 1 row(s) break projects_member_id_profiles_id_fk (no such row in hello_miami.profiles)" in err
+    assert "name profiles in --tables too" in err  # the parent left out is the fix to name
     assert tables_of(db_url, HM, MOVED + KEPT) == before
     with connect(db_url) as conn:
         assert conn.execute("select count(*) from migration.cutovers").fetchone()[0] == 0
@@ -159,7 +160,9 @@ def test_a_planted_foreign_key_violation_refuses_apply_with_the_constraint_on_bo
         plant_a_vote_whose_project_is_missing(conn)
         live_before = contents(conn, "podium")
     assert cli("apply", "--app", "podium") == 3
-    assert "podium_next.votes: 1 row(s) break votes_project_id_fkey (no such row in podium_next.projects)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "podium_next.votes: 1 row(s) break votes_project_id_fkey (no such row in podium_next.projects)" in err
+    assert "run `cutover dry-run` again" in err and "--tables too" not in err  # every parent moves: nothing to name
     with connect(db_url) as conn:
         assert contents(conn, "podium") == live_before
 

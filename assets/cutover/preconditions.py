@@ -268,9 +268,14 @@ def check_candidate_references(conn, target, order: list[str]) -> None:
                 broken.append((key, count))
     dangling = [{"table": f"{target.candidate_schema}.{key.child}", "foreign_key": key.name, "rows": count} for key, count in broken]
     if broken:
+        # a parent left out of --tables lacks the candidate rows it would bring; else the live rows moved since the dry-run
+        left_out = sorted({key.parent for key, _ in broken if key.parent not in order})
+        fix = (f"name {', '.join(left_out)} in --tables too, so its candidate rows move with them, or run `cutover dry-run` again "
+               "if the application removed those rows since" if left_out else
+               "run `cutover dry-run` again so the candidates match the live rows, then apply")
         raise refused(
             f"candidate rows reference rows that are not there ({foreign_keys.described(broken, target.candidate_schema, parent_schema)}); "
-            "nothing was changed: run `cutover dry-run` again so the candidates match the live rows, then apply.",
+            f"nothing was changed: {fix}.",
             dangling=dangling,
         )
     return {"dangling": dangling}
