@@ -365,3 +365,30 @@ def test_podium_a_vote_and_an_attendee_the_application_wrote_are_one_row_with_th
     assert rows(db_url, "select id::text, event_id::text, user_id::text from podium_next.event_attendees") == [(A, Y, X)]
     assert hop(db_url, run_id, "podium") == {t: (1, 1, 0) for t in ("event_attendees", "events", "projects", "users", "votes")}
     assert reconcile_failures(db_url, run_id, "podium") == []
+
+
+def test_podium_a_collaborator_the_application_added_is_one_row_with_the_airtable_link_of_the_same_pair(db_url):
+    """A collaborator row written in the application for the (project, user) pair Airtable's
+    projects.collaborators also links keeps its live id; a pair only Airtable links is a new row."""
+    from tests.model_fixtures import airtable
+    from tests.test_rule_podium import owner_event, rec
+
+    X, Y, P, X2, C = (f"00000000-0000-4000-8000-0000000005{n}" for n in ("01", "02", "03", "04", "05"))
+    podium_user_and_event(db_url, X, Y, True, "", "Event recE1", "rece1", "RECE1", False)
+    rows(db_url, "insert into podium.users (id, email, display_name, first_name, last_name, phone, street_1, street_2,"
+                 " city, state, zip_code, country) values (%s, 'b@x.io', '', '', '', '', '', '', '', '', '', '') returning 1", (X2,))
+    rows(db_url, "insert into podium.projects (id, airtable_id, name, repo, image_url, demo, description, join_code, hours_spent,"
+                 " points, owner_id, event_id) values (%s, 'recP1', 'P', '', '', '', '', 'PJ', 0, 0, %s, %s) returning 1", (P, X, Y))
+    rows(db_url, "insert into podium.project_collaborators (id, project_id, user_id) values (%s, %s, %s) returning 1", (C, P, X2))
+    airtable(db_url, "users", [rec("recU1", 1, email="a@x.io"), rec("recU2", 2, email="b@x.io")])
+    airtable(db_url, "events", [owner_event("recE1", "recU1")])
+    airtable(db_url, "projects", [rec("recP1", 1, name="P", join_code="PJ", owner=["recU1"], event=["recE1"],
+                                      collaborators=["recU2", "recU1"])])
+    run_id = run_transform(db_url)
+
+    new_pair = rows(db_url, "select migration.stable_id('podium', 'project_collaborators', 'recP1:recU1')::text")[0][0]
+    assert sorted(rows(db_url, "select id::text, project_id::text, user_id::text from podium_next.project_collaborators")) == sorted(
+        [(C, P, X2), (new_pair, P, X)])
+    assert hop(db_url, run_id, "podium")["project_collaborators"] == (1, 1, 0)
+    assert hop(db_url, run_id, "podium")["users"] == (2, 2, 0)
+    assert reconcile_failures(db_url, run_id, "podium") == []
