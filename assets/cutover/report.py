@@ -93,7 +93,7 @@ def shown(check: dict) -> dict:
     if check["check"] == "source check":
         result = figures.get("source_check", figures)
         summary = source_check.said(result) if check["passed"] else summary
-        if result.get("check") == "live source markers":
+        if result.get("check") in source_check.LIVE_CHECKS:
             head, rows = ["source table", "asked", "created", "changed", "deleted", "requests"], _source_rows(result)
     elif isinstance(figures.get("written"), dict):
         summary = summary or "no write since the dry-run"
