@@ -301,12 +301,14 @@ def _webhook_of(conn, run_id: str, base: str, markers: list[dict]) -> dict:
 
     row = conn.execute("select webhook_id, cursor, expires_at, failure, deleted_at from migration.source_webhooks "
                        "where run_id = %s and base_id = %s", (run_id, base)).fetchone()
-    if row is None or not all((m["listing"] or {}).get("table_id") for m in markers):
+    if row is None:
         raise Unusable(f"dry-run {run_id} recorded no Airtable webhook for AIRTABLE_BASE_ID (it ran before migration 0015, "
                        "or on another base).")
     webhook_id, cursor, expires_at, failure, deleted_at = row
     if failure:
         raise Unusable(failure)
+    if not all((m["listing"] or {}).get("table_id") for m in markers):
+        raise Unusable(f"dry-run {run_id} recorded no Airtable table ids for its webhook's payloads.")
     if deleted_at:
         raise Unusable(f"the dry-run's Airtable webhook {webhook_id} was deleted at {deleted_at:%Y-%m-%d %H:%M} UTC.")
     return {"id": webhook_id, "cursor": cursor, "expires_at": expires_at}
