@@ -402,3 +402,38 @@ def test_a_missing_luma_key_at_apply_is_one_sentence(luma, db_url, monkeypatch, 
     assert "LUMA_API_KEY" in err and len(err.splitlines()) == 1 and "Traceback" not in err
     assert luma.api_key not in err and luma.calls == []
     assert _cutovers(db_url) == []
+
+
+# the demo's scale-1 Airtable base (`cutover sample --scale 1`): records per table
+SCALE_1 = {"users": 3365, "votes": 3000, "referrals": 1266, "projects": 767, "events": 217}
+
+
+@pytest.mark.slow
+def test_the_check_at_scale_1_costs_one_request_through_the_webhook_and_93_by_listing(db_url, dagster_env, monkeypatch):
+    """README's figures: a live landing of a base of the demo's size through the stand-in (5
+    requests/s), then the unchanged base checked both ways (the listing forced by a recorded
+    creation failure)."""
+    import time
+
+    from tests.standins.airtable import make_records
+
+    standin = AirtableStandIn({t: make_records(t, n) for t, n in SCALE_1.items()}, lock_seconds=1.0).start()
+    try:
+        for key, value in standin.env(wait=1.0).items():
+            monkeypatch.setenv(key, value)
+        _land_live(db_url, "airtable")
+        figures = {}
+        with connect(db_url) as conn:
+            for check in ("webhook", "listing"):
+                if check == "listing":
+                    conn.execute("update migration.source_webhooks set failure = 'forced for the measurement'")
+                started = time.monotonic()
+                asked = markers.changes(conn, "dry-1", markers.recorded(conn, "dry-1", "podium"))
+                figures[check] = (asked["requests"], round(time.monotonic() - started, 2))
+                assert not any(n[k] for n in asked["found"].values() for k in markers.KINDS)
+        print(f"\nscale-1 Airtable check: {figures}")
+        assert figures["webhook"][0] == {"airtable": 1} and figures["webhook"][1] < 1.0
+        assert figures["listing"][0] == {f"airtable.{t}": markers.airtable_requests(n) for t, n in SCALE_1.items()}
+        assert sum(figures["listing"][0].values()) == 93
+    finally:
+        standin.stop()
