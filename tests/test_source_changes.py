@@ -154,6 +154,58 @@ def test_a_landing_that_fails_deletes_the_webhook_it_created(airtable, db_url, m
     assert [r[0] for r in _webhooks(db_url)] == ["dry-1"] and len(airtable.webhooks) == 1  # the dry-run's own, untouched
 
 
+def test_the_standin_serves_airtables_webhooks_api_through_pyairtable():
+    """Create, list, refresh, payloads with a cursor, delete and the base's limit, as pyairtable
+    (the real API's client) reads them."""
+    from pyairtable import Api
+    from requests import HTTPError
+
+    with AirtableStandIn(podium_tables(3), max_webhooks=2, rate=100) as standin:
+        base = Api(standin.api_key, endpoint_url=standin.url).base(standin.base_id)
+        created = base.add_webhook("https://example.org/ping", {"options": {"filters": {"dataTypes": ["tableData"]}}})
+        changed, deleted = standin.tables["votes"][0]["id"], standin.tables["votes"][1]["id"]
+        standin.update("votes", changed, {"voter": []})
+        standin.delete("votes", deleted)
+        [hook] = base.webhooks()
+        assert hook.id == created.id and hook.cursor_for_next_payload == 3 and hook.is_hook_enabled
+        before = hook.expiration_time
+        hook.extend_expiration()
+        assert base.webhooks()[0].expiration_time >= before
+        payloads = list(hook.payloads(cursor=2))
+        assert [p.cursor for p in payloads] == [2]
+        votes = next(t["id"] for t in standin.schema["tables"] if t["name"] == "votes")
+        assert payloads[0].changed_tables_by_id[votes].destroyed_record_ids == [deleted]
+        assert list(next(hook.payloads(cursor=1)).changed_tables_by_id[votes].changed_records_by_id) == [changed]
+        base.add_webhook("https://example.org/ping", {"options": {"filters": {"dataTypes": ["tableData"]}}})
+        with pytest.raises(HTTPError) as full:
+            base.add_webhook("https://example.org/ping", {"options": {"filters": {"dataTypes": ["tableData"]}}})
+        assert full.value.response.status_code == 422
+        standin.expire(created.id)
+        standin.create("votes", {"id": "recvotNEW00009", "createdTime": "2026-11-30T23:00:00.000Z", "fields": {}})
+        assert len(standin.webhooks[created.id]["payloads"]) == 2  # an expired webhook records nothing more
+        hook.delete()
+        assert created.id not in standin.webhooks and len(base.webhooks()) == 1
+
+
+def test_many_payloads_are_read_in_pages_of_50(monkeypatch):
+    """51 transactions since the dry-run: two requests (mightHaveMore), every record counted once."""
+    from datetime import timedelta
+
+    from pipelines.airtable import webhooks
+    from pipelines.airtable.client import make_api
+
+    with AirtableStandIn(podium_tables(60)) as standin:
+        for key, value in standin.env(wait=1.0).items():
+            monkeypatch.setenv(key, value)
+        api = make_api()
+        hook = webhooks.create(api, standin.base_id)
+        ids = webhooks.table_ids(api, standin.base_id, TABLES)
+        for record in standin.tables["votes"][:51]:
+            standin.update("votes", record["id"], {"voter": []})
+        seen, requests = webhooks.changes(api, standin.base_id, hook, ids, dt.datetime.now(dt.timezone.utc), timedelta(seconds=60))
+    assert requests == 2 and len(seen["votes"]["changed"]) == 51 and not seen["users"]["changed"]
+
+
 AIRTABLE_WRITES = {
     "created": lambda s: s.create("votes", {"id": "recvotNEW00001", "createdTime": "2026-11-30T23:00:00.000Z", "fields": {}}),
     "changed": lambda s: s.update("votes", s.tables["votes"][3]["id"], {"voter": ["recuse00000009"]}),
@@ -314,6 +366,8 @@ def test_a_live_land_through_dagster_records_the_markers_of_its_run(db_url, dags
         rows = conn.execute("select run_id, source_table, record_count from migration.source_markers order by 2").fetchall()
     assert len(ledger_runs) == 1 and {r[0] for r in rows} == ledger_runs
     assert [(r[1], r[2]) for r in rows] == [(t, RECORDS) for t in TABLES]
+    [(run_id, webhook_id, *_)] = _webhooks(db_url)
+    assert {run_id} == ledger_runs and list(standin.webhooks) == [webhook_id]
 
 
 # ---------------------------------------------------------------- Luma
