@@ -218,14 +218,14 @@ def _record_webhook(conn, run_id: str, app: str) -> None:
         (run_id, app, hook["base"], hook.get("id"), hook.get("cursor"), hook.get("expires_at"), hook.get("failure")))
 
 
-def release_webhook(conn, run_id: str) -> str:
-    """After a committed apply of dry-run `run_id`: its webhook deleted; a sentence saying so, or
-    why it stays ("" when the dry-run has none)."""
+def release_webhook(conn, run_id: str, app: str) -> str:
+    """After a committed apply of `app` from dry-run `run_id`: its webhook deleted; a sentence
+    saying so, or why it stays ("" when the application's dry-run has none)."""
     from pipelines.airtable import webhooks
     from pipelines.airtable.client import make_api
 
-    row = conn.execute("select base_id, webhook_id from migration.source_webhooks where run_id = %s and webhook_id is not null "
-                       "and deleted_at is null", (run_id,)).fetchone()
+    row = conn.execute("select base_id, webhook_id from migration.source_webhooks where run_id = %s and application = %s "
+                       "and webhook_id is not null and deleted_at is null", (run_id, app)).fetchone()
     if row is None:
         return ""
     try:

@@ -119,6 +119,13 @@ def test_a_successful_apply_deletes_the_dry_runs_webhook(airtable, db_url, capsy
     assert _webhooks(db_url)[0][5] is not None  # deleted_at: nothing of ours left in the base
 
 
+def test_applying_the_other_application_keeps_podiums_webhook(airtable, db_url):
+    """Hello Miami's apply of the same dry-run (one database here) leaves Podium's webhook for Podium's apply."""
+    assert cli("apply", "--app", "hello_miami") == 0
+    assert len(airtable.webhooks) == 1 and _webhooks(db_url)[0][5] is None
+    assert not [entry for entry in airtable.log if entry[1] == "DELETE"]
+
+
 def test_a_live_dry_run_creates_one_webhook_and_records_the_table_ids(airtable, db_url):
     [(run_id, webhook_id, cursor, expires_at, failure, deleted_at)] = _webhooks(db_url)
     assert run_id == "dry-1" and webhook_id in airtable.webhooks and cursor == 1 and failure is None and deleted_at is None

@@ -85,4 +85,4 @@ def release(url: str, run: dict, app: str) -> str:
         moved = set().union(*(c["tables"] for c in partial.applied_cutovers(conn, app) if c["run_id"] == run["run_id"]))
         if moved < set(registry.APPLICATIONS[app].tables):
             return ""
-        return markers.release_webhook(conn, run["run_id"])
+        return markers.release_webhook(conn, run["run_id"], app)

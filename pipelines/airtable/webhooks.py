@@ -23,12 +23,13 @@ Decisions:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from pipelines.errors import CutoverError
 
 SPECIFICATION = {"options": {"filters": {"dataTypes": ["tableData"]}}}
 FIRST_CURSOR = 1
+LIFETIME = timedelta(days=7)  # of a webhook without refresh, and of every payload
 SCOPES = "the webhook:manage and data.records:read scopes"
 
 
@@ -82,6 +83,7 @@ def create(api, base: str) -> dict:
     from pyairtable.models.webhook import CreateWebhookResponse
     from requests import HTTPError
 
+    asked = datetime.now(timezone.utc)
     try:
         answer = api.post(api.base(base).urls.webhooks, json={"specification": SPECIFICATION})
     except HTTPError as exc:
@@ -95,7 +97,8 @@ def create(api, base: str) -> dict:
     except CutoverError as exc:
         raise Unusable(str(exc)) from None
     created = CreateWebhookResponse.from_api(answer, api)
-    return {"id": created.id, "cursor": FIRST_CURSOR, "expires_at": created.expiration_time}
+    # no expiration (a legacy user API key's webhook): its payloads still go after a week
+    return {"id": created.id, "cursor": FIRST_CURSOR, "expires_at": created.expiration_time or asked + LIFETIME}
 
 
 def delete(api, base: str, webhook_id: str) -> str | None:
@@ -123,7 +126,7 @@ def changes(api, base: str, webhook: dict, ids: dict[str, str], now: datetime, m
     from requests import HTTPError
 
     expires = webhook["expires_at"]
-    if expires is not None and now >= expires - margin:
+    if now >= expires - margin:
         raise Unusable(f"the dry-run's Airtable webhook {webhook['id']} expired at {expires:%Y-%m-%d %H:%M} UTC (Airtable expires "
                        "webhooks 7 days after creation): run the dry-run again less than 7 days before the apply.")
     hook = _hook(api, base, webhook["id"], webhook["cursor"])
