@@ -275,6 +275,17 @@ def test_webhook_creation_refused_falls_back_to_listing_and_says_why(airtable_wi
     assert "webhook:manage" in open(report).read()  # the page says why too
 
 
+def test_a_base_at_its_webhook_limit_is_named_and_the_dry_run_goes_on(db_url, dagster_env, monkeypatch):
+    standin = _airtable(db_url, monkeypatch, max_webhooks=0)  # the base holds its 10 already
+    try:
+        [(_, webhook_id, _, _, failure, _)] = _webhooks(db_url)
+        assert webhook_id is None and "HTTP 422" in failure and "10 webhooks" in failure
+        with connect(db_url) as conn:
+            assert conn.execute("select count(*) from raw_airtable.votes").fetchone()[0] == RECORDS  # landed all the same
+    finally:
+        standin.stop()
+
+
 def test_unchanged_airtable_without_a_webhook_applies_by_listing(airtable_without_webhooks, db_url, capsys):
     assert cli("apply", "--app", "podium") == 0
     assert len(airtable_without_webhooks.log) == len(TABLES) * markers.airtable_requests(RECORDS) == 2 * len(TABLES)
