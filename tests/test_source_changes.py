@@ -313,6 +313,18 @@ def test_an_expired_webhook_falls_back_to_listing(db_url, dagster_env, monkeypat
         standin.stop()
 
 
+def test_an_error_payload_falls_back_to_listing(airtable, db_url, capsys):
+    """Airtable disables a webhook whose specification turned invalid and says so in an error payload."""
+    [webhook_id] = airtable.webhooks
+    airtable.webhooks[webhook_id]["payloads"].append({"timestamp": "2026-12-01T00:00:00.000Z", "baseTransactionNumber": 9,
+                                                      "payloadFormat": "v0", "error": True, "code": "INVALID_HOOK"})
+    AIRTABLE_WRITES["deleted"](airtable)
+    assert cli("apply", "--app", "podium") == 3
+    err = capsys.readouterr().err
+    assert "airtable.votes has 1 deleted record(s) since dry-run dry-1." in err and "checked by listing Airtable" in err
+    assert f"the dry-run's Airtable webhook {webhook_id} reported error INVALID_HOOK" in err
+
+
 def test_a_webhook_gone_from_the_base_falls_back_to_listing(airtable, db_url, capsys):
     airtable.webhooks.clear()  # deleted by someone in the base
     AIRTABLE_WRITES["created"](airtable)

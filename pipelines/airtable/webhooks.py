@@ -90,9 +90,11 @@ def create(api, base: str) -> dict:
         status = exc.response.status_code
         if status in (401, 403):
             need = f"the token in AIRTABLE_API_KEY needs {SCOPES} and creator permission on AIRTABLE_BASE_ID"
-        else:
+        elif status == 422:
             need = ("AIRTABLE_BASE_ID may already hold 10 webhooks, Airtable's limit per base: delete unused ones "
                     "(Airtable's webhooks API) before the next dry-run")
+        else:
+            need = "check AIRTABLE_BASE_ID and AIRTABLE_ENDPOINT_URL"
         raise Unusable(f"Airtable refused to create the dry-run's webhook ({_status(exc)}): {need}.") from None
     except CutoverError as exc:
         raise Unusable(str(exc)) from None
@@ -160,6 +162,9 @@ def changes(api, base: str, webhook: dict, ids: dict[str, str], now: datetime, m
         raise Unusable(f"the dry-run's Airtable webhook {webhook['id']} {why} ({_status(exc)}).", len(requests)) from None
     except CutoverError as exc:
         raise Unusable(str(exc), len(requests)) from None
+    except ValueError as exc:  # pydantic's ValidationError too: a payload shape pyairtable does not know
+        raise Unusable(f"the dry-run's Airtable webhook {webhook['id']}'s payloads could not be read ({type(exc).__name__}).",
+                       len(requests)) from None
     finally:
         api.session.hooks["response"].pop()
     for seen in found.values():
