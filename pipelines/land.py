@@ -77,6 +77,7 @@ def run_with_fallback(source: str, snapshot_dir: str | None, attempt, pipeline, 
         commit_landing(source, pipeline, url)
         return result
     except Exception as exc:
+        markers.abandon(source)  # a landing that failed leaves no webhook in the base
         raise landing_error(source, exc, snapshot_dir) from MaskedError.of(exc)
     finally:
         after_landing = getattr(module(source), "after_landing", None)

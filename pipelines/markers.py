@@ -7,30 +7,35 @@ Decisions:
   (`record`, in migration.source_markers of the application's database). A write that happens
   while the landing runs is therefore reported at apply as a change (it may or may not have been
   landed): conservative, never silent.
-- Airtable: `since` = our clock at the landing's start minus AIRTABLE_CLOCK_SKEW_SECONDS (default
-  60 s: Airtable's clock and ours may disagree; a larger margin only reports more records as
-  changed, never fewer), and the record count. At apply, per table, (1) one listing with
-  `filterByFormula=IS_AFTER(LAST_MODIFIED_TIME(), '<since>')` and no fields lists the records
-  created or changed since, and (2) one listing of every record id without fields (100 ids a
-  page) tells deletions. The id sets are compared with raw_airtable (which apply's preconditions
-  have already found to be what the dry-run landed): created = listed ids not in raw, changed =
-  ids listed by (1) that are in raw, deleted = raw ids no longer listed. Airtable has no count
-  or tombstone endpoint, so a deletion cannot be seen any cheaper than by listing the ids: the
-  check costs 1 + ceil(records / 100) requests per table, all through the base's rate limiter.
-  Measured at the demo's scale 1 against the stand-in (5 requests/s): users 3,365 records 35
-  requests 6.2 s, votes 3,000 / 31 / 6.1 s, referrals 1,266 / 14 / 3.0 s, projects 767 / 9 /
-  2.0 s, events 217 / 4 / 1.0 s; 93 requests, 18.3 s for the base.
-  One request per table is out of reach with list-records: a page holds at most 100 records, and
-  no parameter returns a record's modified time beside its id (a formula can only filter;
-  `fields[]` names stored fields; `recordMetadata[]` offers only commentCount). So one listing
-  cannot serve both. The exact cheap way is Airtable's webhooks API (created before the landing
-  with `dataTypes: tableData`, then one `GET …/webhooks/{id}/payloads` per base at apply lists
-  createdRecordsById, changedRecordsById and destroyedRecordIds per table since its cursor). Not
-  built: it needs a token with the `webhook:manage` scope and creator permission on the base,
-  a base holds at most 10 webhooks and each expires after 7 days unless refreshed, so every
-  dry-run would leave state in the application's base to be cleaned up, and none of it can be
-  tried here against the real API. The listing check stays: exact, read-only, and at scale 1 it
-  costs less than the live dry-run's own listing of the base.
+- Airtable, through a webhook (pipelines/airtable/webhooks.py says how it is created and why its
+  payloads can be trusted until the expiration answered at creation): before the landing one
+  webhook per base is created (`dataTypes: tableData`), and the meta API maps our tables to the
+  `tbl…` ids its payloads use (kept per table in `listing.table_id`); the webhook's id, first
+  cursor and expiration go to migration.source_webhooks (Alembic 0015) with the markers, and the
+  previous webhooks this project created on the base (their ids are in that table) are deleted
+  then, so at most one of ours lives in the base (Airtable allows 10). A landing that fails deletes
+  the webhook it created (`abandon`). At apply one `GET …/webhooks/{id}/payloads?cursor=N` (more
+  pages only while Airtable says `mightHaveMore`, 50 payloads a page) lists per table the records
+  created, changed and destroyed since; they are judged against raw_airtable (what the dry-run
+  landed): a record alive now and not landed is created (a record created then changed counts
+  once, as created), alive and landed is changed (created during the landing, or changed since),
+  destroyed and landed is deleted; created then destroyed and never landed is not counted (the
+  candidates lack it and Airtable no longer holds it: nothing for the apply to miss). A committed
+  apply that leaves no table of the dry-run behind deletes the webhook (`release_webhook`); a
+  refused one keeps it for the next attempt (the next dry-run replaces it).
+- Airtable, by listing (the fallback, and the check of dry-runs recorded before 0015): `since` =
+  our clock at the landing's start minus AIRTABLE_CLOCK_SKEW_SECONDS (default 60 s: Airtable's
+  clock and ours may disagree; a larger margin only reports more records as changed, never
+  fewer), and the record count. At apply, per table, (1) one listing with
+  `filterByFormula=IS_AFTER(LAST_MODIFIED_TIME(), '<since>')` lists the records created or
+  changed since, and (2) one listing of every record id (100 a page) tells deletions, both asking
+  for one field the mapping reads. The id sets are compared with raw_airtable: created = listed ids
+  not in raw, changed = ids listed by (1) that are in raw, deleted = raw ids no longer listed.
+  List-records has no count, no tombstones and no modified time beside an id, so this costs
+  1 + ceil(records / 100) requests per table (93 for the demo's base, 18.3 s at 5 requests/s).
+  It runs when the webhook cannot serve, and the check says why in one sentence naming the scope
+  or setting to fix: creation refused (403 without `webhook:manage` or creator permission; 422 at
+  the base's limit), the webhook gone (404), expired, disabled (an error payload), or refused at apply.
 - MongoDB: per collection the count, the newest `updatedAt` and the newest ObjectId (one
   aggregation). At apply one aggregation per collection counts the documents with an ObjectId
   newer than that (created), the older ones with a newer `updatedAt` (changed), and the total;
@@ -52,8 +57,8 @@ Decisions:
   return them, and asking get-guests per event would cost a request per event in the window each
   time, for what the sync carries anyway; a guest change alone (registration, check-in) is
   therefore not seen.
-- Every check counts the requests it spent (`requests` per table, MongoDB: one aggregation), which
-  apply keeps in migration.cutovers.detail.source_check.
+- Every check counts the requests it spent (`requests` per table, MongoDB: one aggregation; the
+  webhook's payloads: per base, `airtable`), which apply keeps in migration.cutovers.detail.source_check.
 """
 
 from __future__ import annotations
@@ -72,6 +77,10 @@ HERE = Path(__file__).resolve().parent
 
 # markers taken before each source's landing in this process, recorded by `record`
 _TAKEN: dict[str, dict[str, dict]] = {}
+# the Airtable webhook opened before this process's landing (or why none), recorded by `record`
+_HOOKS: dict[str, dict] = {}
+WEBHOOK_CHECK = "Airtable webhook payloads"
+LISTING_CHECK = "Airtable listing"
 
 
 def clock_skew() -> timedelta:
@@ -80,7 +89,7 @@ def clock_skew() -> timedelta:
 
 def before_landing(source: str, live: bool) -> None:
     """Take `source`'s markers now, when it is about to land from the live source."""
-    _TAKEN.pop(source, None)
+    abandon(source)
     if live and source in CHECKED_SOURCES:
         _TAKEN[source] = {"airtable": _take_airtable, "mongo": _take_mongo, "luma": _take_luma}[source]()
 
@@ -94,6 +103,8 @@ def record(conn, run_id: str, source: str, counts: dict[str, int | None], load_i
     taken = _TAKEN.pop(source, None)
     if not taken:
         return
+    if source == "airtable":
+        _record_webhook(conn, run_id, registry.application_of(source))
     if source == "luma":
         _landed_luma(conn, taken["events"], list(load_ids))
     from psycopg.types.json import Jsonb
@@ -114,6 +125,20 @@ def record(conn, run_id: str, source: str, counts: dict[str, int | None], load_i
     )
 
 
+def abandon(source: str) -> None:
+    """Markers taken for a landing that did not finish are dropped, and its webhook deleted."""
+    _TAKEN.pop(source, None)
+    hook = _HOOKS.pop(source, None)
+    if hook and hook.get("id"):
+        from pipelines.airtable import webhooks
+        from pipelines.airtable.client import make_api
+
+        try:
+            webhooks.delete(make_api(), hook["base"], hook["id"])
+        except CutoverError:  # the settings went away: Airtable expires it in 7 days
+            pass
+
+
 def recorded(conn, run_id: str, app: str) -> list[dict]:
     keys = ("source", "source_table", "record_count", "since", "newest_updated_at", "newest_id", "listing")
     found = conn.execute(
@@ -123,20 +148,21 @@ def recorded(conn, run_id: str, app: str) -> list[dict]:
     return [dict(zip(keys, row)) for row in found]
 
 
-def changes(conn, markers: list[dict]) -> dict[str, dict[str, int]]:
-    """`source.table` -> {"created", "changed", "deleted", "requests"} now against `markers`
-    (`requests`: what asking the source cost)."""
-    found: dict[str, dict[str, int]] = {}
+def changes(conn, run_id: str, markers: list[dict]) -> dict:
+    """Now against `markers`: {"found": {`source.table`: {"created", "changed", "deleted"}},
+    "requests": {`source.table` (or `airtable`, the base, for the webhook): what asking cost},
+    "airtable": {"check": WEBHOOK_CHECK or LISTING_CHECK, "fallback": why not the webhook}}."""
+    result = {"found": {}, "requests": {}}
     airtable = [m for m in markers if m["source"] == "airtable"]
     mongo = [m for m in markers if m["source"] == "mongo"]
     luma = [m for m in markers if m["source"] == "luma"]
     if airtable:
-        found.update(_airtable_changes(conn, airtable))
-    if mongo:
-        found.update(_mongo_changes(mongo))
-    if luma:
-        found.update(_luma_changes(luma))
-    return found
+        result["airtable"] = _airtable_changes(conn, run_id, airtable, result)
+    for found in ([_mongo_changes(mongo)] if mongo else []) + ([_luma_changes(luma)] if luma else []):
+        for table, n in found.items():
+            result["requests"][table] = n.pop("requests")
+            result["found"][table] = n
+    return result
 
 
 # ---------------------------------------------------------------- Airtable
@@ -145,7 +171,71 @@ def _take_airtable() -> dict[str, dict]:
     from pipelines.airtable import TABLES
 
     since = datetime.now(timezone.utc) - clock_skew()
-    return {table: {"since": since} for table in TABLES}
+    hook = _HOOKS["airtable"] = _open_webhook(TABLES)
+    ids = hook.get("table_ids", {})
+    return {table: {"since": since, **({"listing": {"table_id": ids[table]}} if table in ids else {})} for table in TABLES}
+
+
+def _open_webhook(tables) -> dict:
+    """{"base", "table_ids", "id", "cursor", "expires_at"} of a new webhook, or {"base", "failure"}:
+    never raises, a dry-run goes on without it."""
+    from pipelines.airtable import webhooks
+    from pipelines.airtable.client import base_id, make_api
+
+    try:
+        api, base = make_api(), base_id()
+    except CutoverError:
+        return {"base": None, "failure": "no Airtable settings"}  # the landing itself names the missing one
+    try:
+        ids = webhooks.table_ids(api, base, tables)
+        return {"base": base, "table_ids": ids, **webhooks.create(api, base)}
+    except (webhooks.Unusable, CutoverError) as exc:
+        return {"base": base, "failure": str(exc)}
+
+
+def _record_webhook(conn, run_id: str, app: str) -> None:
+    """The webhook opened before this landing into migration.source_webhooks, after deleting the
+    earlier ones this project created on the base (at most one of ours lives there)."""
+    hook = _HOOKS.pop("airtable", None)
+    if not hook or not hook["base"]:
+        return
+    from pipelines.airtable import webhooks
+    from pipelines.airtable.client import make_api
+
+    earlier = conn.execute(
+        "select run_id, webhook_id from migration.source_webhooks where base_id = %s and webhook_id is not null "
+        "and deleted_at is null and webhook_id is distinct from %s", (hook["base"], hook.get("id"))).fetchall()
+    api = make_api() if earlier else None
+    for earlier_run, webhook_id in earlier:
+        if webhooks.delete(api, hook["base"], webhook_id) is None:  # not deleted: tried again by the next dry-run
+            conn.execute("update migration.source_webhooks set deleted_at = now() where run_id = %s and base_id = %s",
+                         (earlier_run, hook["base"]))
+    conn.execute(
+        """insert into migration.source_webhooks (run_id, application, base_id, webhook_id, cursor, expires_at, failure)
+           values (%s, %s, %s, %s, %s, %s, %s)
+           on conflict (run_id, base_id) do update set webhook_id = excluded.webhook_id, cursor = excluded.cursor,
+               expires_at = excluded.expires_at, failure = excluded.failure, created_at = now(), deleted_at = null""",
+        (run_id, app, hook["base"], hook.get("id"), hook.get("cursor"), hook.get("expires_at"), hook.get("failure")))
+
+
+def release_webhook(conn, run_id: str, app: str) -> str:
+    """After a committed apply of `app` from dry-run `run_id`: its webhook deleted; a sentence
+    saying so, or why it stays ("" when the application's dry-run has none)."""
+    from pipelines.airtable import webhooks
+    from pipelines.airtable.client import make_api
+
+    row = conn.execute("select base_id, webhook_id from migration.source_webhooks where run_id = %s and application = %s "
+                       "and webhook_id is not null and deleted_at is null", (run_id, app)).fetchone()
+    if row is None:
+        return ""
+    try:
+        failed = webhooks.delete(make_api(), *row)
+    except CutoverError as exc:  # a missing setting: the cutover has committed all the same
+        failed = str(exc).rstrip(".")
+    if failed:
+        return f"The dry-run's Airtable webhook {row[1]} stays in the base: {failed}."
+    conn.execute("update migration.source_webhooks set deleted_at = now() where run_id = %s and base_id = %s", (run_id, row[0]))
+    return f"The dry-run's Airtable webhook {row[1]} was deleted."
 
 
 def _airtable_ids(api, base: str, table: str, formula: str | None = None) -> tuple[set[str], int]:
@@ -178,24 +268,64 @@ def _airtable_ids(api, base: str, table: str, formula: str | None = None) -> tup
         params["offset"] = body["offset"]
 
 
-def _airtable_changes(conn, markers: list[dict]) -> dict[str, dict[str, int]]:
+def _airtable_changes(conn, run_id: str, markers: list[dict], result: dict) -> dict:
+    """Adds each table's changes and the requests to `result`; returns which check ran (and why
+    not the webhook)."""
+    from pipelines.airtable import webhooks
     from pipelines.airtable.client import base_id, make_api
 
     api, base = make_api(), base_id()
-    found = {}
-    for marker in markers:
-        table = marker["source_table"]
-        since = marker["since"].astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{marker['since'].microsecond // 1000:03d}Z"
-        touched, asked = _airtable_ids(api, base, table, f"IS_AFTER(LAST_MODIFIED_TIME(), '{since}')")
-        now, listed = _airtable_ids(api, base, table)
-        then = {row[0] for row in conn.execute(f'select id from raw_airtable."{table}"')}
-        found[f"airtable.{table}"] = {"created": len(now - then), "changed": len(touched & then), "deleted": len(then - now),
-                                      "requests": asked + listed}
-    return found
+    try:
+        seen, spent = webhooks.changes(api, base, _webhook_of(conn, run_id, base, markers), {
+            m["source_table"]: m["listing"]["table_id"] for m in markers}, datetime.now(timezone.utc), clock_skew())
+    except webhooks.Unusable as exc:
+        if exc.requests:
+            result["requests"]["airtable"] = exc.requests
+        for marker in markers:
+            table = marker["source_table"]
+            result["found"][f"airtable.{table}"], result["requests"][f"airtable.{table}"] = _airtable_listed(conn, api, base, marker)
+        return {"check": LISTING_CHECK, "fallback": str(exc)}
+    for table, records in seen.items():
+        touched = records["created"] | records["changed"] | records["destroyed"]
+        landed = {row[0] for row in conn.execute(f'select id from raw_airtable."{table}" where id = any(%s)', (list(touched),))}
+        alive = records["created"] | records["changed"]
+        result["found"][f"airtable.{table}"] = {"created": len(alive - landed), "changed": len(alive & landed),
+                                                "deleted": len(records["destroyed"] & landed)}
+    result["requests"]["airtable"] = spent
+    return {"check": WEBHOOK_CHECK}
+
+
+def _webhook_of(conn, run_id: str, base: str, markers: list[dict]) -> dict:
+    """The dry-run's webhook on `base` as recorded; raises Unusable saying why there is none."""
+    from pipelines.airtable.webhooks import Unusable
+
+    row = conn.execute("select webhook_id, cursor, expires_at, failure, deleted_at from migration.source_webhooks "
+                       "where run_id = %s and base_id = %s", (run_id, base)).fetchone()
+    if row is None:
+        raise Unusable(f"dry-run {run_id} recorded no Airtable webhook for AIRTABLE_BASE_ID (it ran before migration 0015, "
+                       "or on another base).")
+    webhook_id, cursor, expires_at, failure, deleted_at = row
+    if failure:
+        raise Unusable(failure)
+    if not all((m["listing"] or {}).get("table_id") for m in markers):
+        raise Unusable(f"dry-run {run_id} recorded no Airtable table ids for its webhook's payloads.")
+    if deleted_at:
+        raise Unusable(f"the dry-run's Airtable webhook {webhook_id} was deleted at {deleted_at:%Y-%m-%d %H:%M} UTC.")
+    return {"id": webhook_id, "cursor": cursor, "expires_at": expires_at}
+
+
+def _airtable_listed(conn, api, base: str, marker: dict) -> tuple[dict[str, int], int]:
+    """One table's changes by listing it (the fallback), and the requests that took."""
+    table = marker["source_table"]
+    since = marker["since"].astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{marker['since'].microsecond // 1000:03d}Z"
+    touched, asked = _airtable_ids(api, base, table, f"IS_AFTER(LAST_MODIFIED_TIME(), '{since}')")
+    now, listed = _airtable_ids(api, base, table)
+    then = {row[0] for row in conn.execute(f'select id from raw_airtable."{table}"')}
+    return {"created": len(now - then), "changed": len(touched & then), "deleted": len(then - now)}, asked + listed
 
 
 def airtable_requests(record_count: int) -> int:
-    """Requests the check of one unchanged table of `record_count` records costs (documented above)."""
+    """Requests the listing check of one unchanged table of `record_count` records costs (documented above)."""
     return 1 + max(1, math.ceil(record_count / PAGE))
 
 

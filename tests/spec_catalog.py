@@ -35,6 +35,7 @@ MIGRATION_COLUMNS = {
     "source_markers": ["run_id", "application", "source", "source_table", "record_count", "since", "newest_updated_at", "newest_id",
                        "recorded_at", "listing"],
     "live_landed": ["run_id", "application", "target_table", "live_before", "checksum", "landed_at"],
+    "source_webhooks": ["run_id", "application", "base_id", "webhook_id", "cursor", "expires_at", "failure", "created_at", "deleted_at"],
 }
 MIGRATION_PRIMARY_KEYS = {
     "runs": ("run_id",), "count_ledger": ("run_id", "source", "source_table"),
@@ -43,6 +44,7 @@ MIGRATION_PRIMARY_KEYS = {
     "live_writes": ("cutover_id", "schema_name", "table_name", "writer"),
     "source_markers": ("run_id", "source", "source_table"),
     "live_landed": ("run_id", "application", "target_table"),
+    "source_webhooks": ("run_id", "base_id"),
 }
 
 

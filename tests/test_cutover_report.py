@@ -49,13 +49,13 @@ def test_an_applied_apply_reports_the_source_check_and_the_counts(airtable, db_u
     assert podium["status"] == "applied" and podium["dry_run_id"] == "dry-1" and podium["dry_run_report"] == "../dry-1/report.html"
     assert podium["cutover_id"] == 1 and "users" in podium["tables"] and "events" in podium["tables"]
     source = _check(podium, "source check")
-    assert source["passed"] and source["found"] == {"check": "live source markers", "found": "unchanged", "tables": [f"airtable.{t}" for t in TABLES],
-                                                     "requests": {f"airtable.{t}": 2 for t in TABLES}}
+    assert source["passed"] and source["found"] == {"check": "Airtable webhook payloads", "found": "unchanged",
+                                                     "tables": [f"airtable.{t}" for t in TABLES], "requests": {"airtable": 1}}
     assert _check(podium, "live writes since the dry-run") == {"check": "live writes since the dry-run", "passed": True, "found": {"written": {}}}
     assert _check(podium, "no live row lost")["passed"] and _check(podium, "foreign keys")["found"] == {"dangling": []}
     assert podium["counts_before"]["podium.users"] == 1 and podium["counts_after"]["podium.users"] == 2
     assert podium["counts_after"] == podium["candidate_counts"] and podium["counts_after"]["podium.events"] == 1
-    assert "Podium: applied." in html and "live Airtable" in html and 'href="../dry-1/report.html"' in html
+    assert "Podium: applied." in html and "Airtable webhook payloads" in html and 'href="../dry-1/report.html"' in html
     assert "no source record was created, changed or deleted since the dry-run" in html
     runs = dg.DagsterInstance.get().get_runs(filters=dg.RunsFilter(job_name="apply"))
     assert runs[0].tags["cutover/report_html"] == page  # the Dagster run carries it

@@ -94,8 +94,9 @@ def apply_latest(target, tables: list[str] | None = None, record: dict | None = 
             (json.dumps(live_counts), json.dumps(detail), cutover_id),
         )
     record.update(cutover_id=cutover_id, counts_before=result["previous_counts"], counts_after=live_counts)
+    released = source_check.release(target.url, run, app)  # committed: the dry-run's Airtable webhook is done with
     total = sum(live_counts.values())
     return {
         "status": "applied", "run_id": run["run_id"], "cutover_id": cutover_id, "counts": live_counts,
-        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live in {target.schema} ({total} rows in {len(live_counts)} tables{': ' + ', '.join(tables) if tables else ''}, counts equal the candidates; {source_check.said(sources)}); the previous live rows are kept in {target.prev_schema}.",
+        "message": f"cutover {cutover_id}: dry-run {run['run_id']} is live in {target.schema} ({total} rows in {len(live_counts)} tables{': ' + ', '.join(tables) if tables else ''}, counts equal the candidates; {source_check.said(sources)}); the previous live rows are kept in {target.prev_schema}.{' ' + released if released else ''}",
     }

@@ -78,8 +78,11 @@ def reconciliation(kind: str, run_id: str, records: dict, directory: Path) -> di
 
 
 def _source_rows(found: dict) -> list[list]:
+    """Per table: how it was asked (Airtable: the webhook's payloads, one request for the whole
+    base, or the listing), what was found, the requests it took alone."""
     changes = found.get("changes", {})
-    return [[table, SOURCE_KINDS.get(table.split(".", 1)[0], table.split(".", 1)[0]),
+    airtable = found["check"] if found["check"] != "live source markers" else SOURCE_KINDS["airtable"]
+    return [[table, airtable if table.startswith("airtable.") else SOURCE_KINDS.get(table.split(".", 1)[0], table.split(".", 1)[0]),
              *(changes.get(table, {}).get(k, 0) for k in ("created", "changed", "deleted")), found.get("requests", {}).get(table, "")]
             for table in found.get("tables", [])]
 
@@ -93,7 +96,7 @@ def shown(check: dict) -> dict:
     if check["check"] == "source check":
         result = figures.get("source_check", figures)
         summary = source_check.said(result) if check["passed"] else summary
-        if result.get("check") == "live source markers":
+        if result.get("check") in source_check.LIVE_CHECKS:
             head, rows = ["source table", "asked", "created", "changed", "deleted", "requests"], _source_rows(result)
     elif isinstance(figures.get("written"), dict):
         summary = summary or "no write since the dry-run"

@@ -10,6 +10,15 @@
 - Failures: `fail` maps request number (1-based, every request counts) to an HTTP status.
 - `latency` and `jitter` delay each request before the server counts it (a slow, uneven network).
 - Every request is recorded as (monotonic time, method, path, status) in `.log`.
+- Webhooks (`POST/GET /v0/bases/{base}/webhooks`, `DELETE …/webhooks/{id}`, `POST …/{id}/refresh`,
+  `GET …/{id}/payloads?cursor=&limit=`): a webhook expires `webhook_lifetime` seconds after its
+  creation (Airtable: 7 days; listing its payloads or a refresh pushes that back while it is
+  active), at most `max_webhooks` per base (422 beyond, as the real limit of 10); an expired one
+  records nothing more but its payloads stay readable, as on the real API. Every `create`, `update`
+  and `delete` below appends one payload (Airtable's v0 shape: `changedTablesById` → `tbl…` →
+  `createdRecordsById` / `changedRecordsById` / `destroyedRecordIds`) to every active webhook; 50
+  payloads a page, `mightHaveMore` while more follow. `refuse_webhooks=403` answers creation as for a
+  token without the `webhook:manage` scope; `expire(id)` expires one now.
 - Records carry a last-modified time (their createdTime until `create`/`update`/`delete` change the
   table, which stamp the server's clock now); `filterByFormula=IS_AFTER(LAST_MODIFIED_TIME(), '<iso>')`
   lists only the records modified after that instant, as Airtable does; `fields[]` limits the fields
@@ -26,14 +35,20 @@ import time
 import uuid
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote, urlsplit
 
+WEEK = 7 * 24 * 3600.0
+PAYLOAD_PAGE = 50
 IS_AFTER = re.compile(r"^IS_AFTER\(LAST_MODIFIED_TIME\(\),\s*'([^']+)'\)$")
 
 
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def make_records(table: str, n: int, fields=None) -> list[dict]:
@@ -64,7 +79,8 @@ class AirtableStandIn:
                  rate: int = 5, lock_seconds: float = 30.0, offset_ttl: float | None = None,
                  expire_offsets_on: set[int] | None = None, fail: dict[int, int] | None = None,
                  schema: dict | None = None, table_ids: dict[str, str] | None = None, latency: float = 0.0,
-                 jitter: float = 0.0):
+                 jitter: float = 0.0, refuse_webhooks: int | None = None, webhook_lifetime: float = WEEK,
+                 max_webhooks: int = 10):
         self.tables = tables
         self.base_id = base_id
         self.api_key = api_key
@@ -85,6 +101,14 @@ class AirtableStandIn:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self.modified: dict[str, datetime] = {}  # record id -> last modified (else its createdTime)
+        self.refuse_webhooks = refuse_webhooks
+        self.webhook_lifetime = webhook_lifetime
+        self.max_webhooks = max_webhooks
+        self.webhooks: dict[str, dict] = {}  # id -> {"expires", "payloads", "specification"}
+        self._transactions = 0
+        if table_ids and schema is None:  # the meta API names each table by the id the base knows it by
+            for entry in self.schema["tables"]:
+                entry["id"] = table_ids.get(entry["name"], entry["id"])
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -96,14 +120,18 @@ class AirtableStandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server naming)
-                status, body = standin.handle("GET", self.path, self.headers.get("Authorization", ""))
+            def _serve(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                sent = json.loads(self.rfile.read(length) or b"null") if length else None
+                status, body = standin.handle(self.command, self.path, self.headers.get("Authorization", ""), sent)
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            do_GET = do_POST = do_DELETE = _serve  # noqa: N815 (http.server naming)
 
             def log_message(self, *args):  # keep test output quiet
                 pass
@@ -153,22 +181,49 @@ class AirtableStandIn:
         with self._lock:
             self.tables[table].append(record)
             self.modified[record["id"]] = datetime.now(timezone.utc)
+            self._payload(table, {"createdRecordsById": {record["id"]: {
+                "createdTime": record["createdTime"], "cellValuesByFieldId": self._cells(table, record.get("fields", {}))}}})
 
     def update(self, table: str, record_id: str, fields: dict) -> None:
         with self._lock:
             record = next(r for r in self.tables[table] if r["id"] == record_id)
             record["fields"] = {**record.get("fields", {}), **fields}
             self.modified[record_id] = datetime.now(timezone.utc)
+            self._payload(table, {"changedRecordsById": {record_id: {"current": {"cellValuesByFieldId": self._cells(table, fields)}}}})
 
     def delete(self, table: str, record_id: str) -> None:
         with self._lock:
             self.tables[table] = [r for r in self.tables[table] if r["id"] != record_id]
+            self._payload(table, {"destroyedRecordIds": [record_id]})
+
+    def expire(self, webhook_id: str) -> None:
+        """The webhook expires now (as Airtable does 7 days after its creation or last refresh)."""
+        with self._lock:
+            self.webhooks[webhook_id]["expires"] = datetime.now(timezone.utc)
+
+    def _schema_table(self, table: str) -> dict:
+        return next(t for t in self.schema["tables"] if t["name"] == table or t["id"] == self.table_ids.get(table))
+
+    def _cells(self, table: str, fields: dict) -> dict:
+        ids = {f["name"]: f["id"] for f in self._schema_table(table)["fields"]}
+        return {ids.get(name, name): value for name, value in fields.items()}
+
+    def _payload(self, table: str, change: dict) -> None:
+        """One transaction's payload for every active webhook (the caller holds the lock)."""
+        self._transactions += 1
+        now = datetime.now(timezone.utc)
+        for hook in self.webhooks.values():
+            if now < hook["expires"]:
+                hook["payloads"].append({
+                    "timestamp": now.isoformat().replace("+00:00", "Z"), "baseTransactionNumber": self._transactions,
+                    "payloadFormat": "v0", "actionMetadata": {"source": "client", "sourceMetadata": {}},
+                    "changedTablesById": {self._schema_table(table)["id"]: change}})
 
     def _last_modified(self, record: dict) -> datetime:
         return self.modified.get(record["id"]) or _instant(record["createdTime"])
 
     # -- behaviour ---------------------------------------------------------------------------
-    def handle(self, method: str, raw_path: str, auth: str) -> tuple[int, dict]:
+    def handle(self, method: str, raw_path: str, auth: str, sent: dict | None = None) -> tuple[int, dict]:
         if self.latency or self.jitter:
             # the request's transit time before the server counts it: the same for every request
             # (latency) plus a seeded random part (jitter) that reorders arrivals like a real network
@@ -177,7 +232,7 @@ class AirtableStandIn:
             now = time.monotonic()
             number = len(self.log) + 1
             parts = urlsplit(raw_path)
-            status, body = self._answer(number, now, parts.path, parse_qs(parts.query, keep_blank_values=True), auth)
+            status, body = self._answer(number, now, method, parts.path, parse_qs(parts.query, keep_blank_values=True), auth, sent)
             self.log.append((now, method, parts.path, status))
             return status, body
 
@@ -192,7 +247,7 @@ class AirtableStandIn:
         self._window.append(now)
         return False
 
-    def _answer(self, number: int, now: float, path: str, query: dict, auth: str) -> tuple[int, dict]:
+    def _answer(self, number: int, now: float, method: str, path: str, query: dict, auth: str, sent) -> tuple[int, dict]:
         if auth != f"Bearer {self.api_key}":
             return 401, {"error": {"type": "AUTHENTICATION_REQUIRED", "message": "Authentication required"}}
         if self._rate_limited(now):
@@ -200,6 +255,12 @@ class AirtableStandIn:
         if number in self.fail:
             return self.fail[number], {"error": {"type": "SERVER_ERROR", "message": "injected failure"}}
         segments = [unquote(s) for s in path.strip("/").split("/")]
+        if segments[:2] == ["v0", "bases"] and len(segments) >= 4 and segments[3] == "webhooks":
+            if segments[2] != self.base_id:
+                return 404, {"error": {"type": "NOT_FOUND"}}
+            return self._webhooks(method, segments[4:], query, sent)
+        if method != "GET":
+            return 404, {"error": {"type": "NOT_FOUND"}}
         if segments[:3] == ["v0", "meta", "bases"] and len(segments) == 5 and segments[4] == "tables":
             if segments[3] != self.base_id:
                 return 404, {"error": {"type": "NOT_FOUND"}}
@@ -238,6 +299,45 @@ class AirtableStandIn:
             self._offsets[token] = (table, start + page_size, now)
             body["offset"] = token
         return 200, body
+
+    def _webhooks(self, method: str, rest: list[str], query: dict, sent) -> tuple[int, dict]:
+        """Airtable's webhooks API (the caller holds the lock)."""
+        now = datetime.now(timezone.utc)
+        if not rest and method == "POST":
+            if self.refuse_webhooks:
+                return self.refuse_webhooks, {"error": {"type": "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND",
+                                                        "message": "Invalid permissions, or the requested model was not found."}}
+            if len(self.webhooks) >= self.max_webhooks:
+                return 422, {"error": {"type": "TOO_MANY_WEBHOOKS_BY_OAUTH_INTEGRATION_IN_BASE", "message": "Too many webhooks"}}
+            if not (sent or {}).get("specification", {}).get("options", {}).get("filters", {}).get("dataTypes"):
+                return 422, {"error": {"type": "INVALID_REQUEST_UNKNOWN", "message": "specification.options.filters.dataTypes is required"}}
+            webhook_id = f"ach{uuid.uuid4().hex[:14]}"
+            expires = now + timedelta(seconds=self.webhook_lifetime)
+            self.webhooks[webhook_id] = {"expires": expires, "payloads": [], "specification": sent["specification"],
+                                         "notificationUrl": sent.get("notificationUrl")}
+            return 200, {"id": webhook_id, "macSecretBase64": "c3RhbmQtaW4gc2VjcmV0", "expirationTime": _iso(expires)}
+        if not rest and method == "GET":
+            return 200, {"webhooks": [{"id": i, "type": "client", "isHookEnabled": now < h["expires"], "areNotificationsEnabled": False,
+                                       "notificationUrl": h["notificationUrl"], "cursorForNextPayload": len(h["payloads"]) + 1,
+                                       "lastSuccessfulNotificationTime": None, "lastNotificationResult": None,
+                                       "expirationTime": _iso(h["expires"]), "specification": h["specification"]}
+                                      for i, h in self.webhooks.items()]}
+        hook = self.webhooks.get(rest[0]) if rest else None
+        if hook is None:
+            return 404, {"error": {"type": "NOT_FOUND", "message": "Could not find webhook"}}
+        if len(rest) == 1 and method == "DELETE":
+            del self.webhooks[rest[0]]
+            return 200, {}
+        if rest[1:] == ["refresh"] and method == "POST" or rest[1:] == ["payloads"] and method == "GET":
+            if now < hook["expires"]:  # both push an active webhook's expiration back
+                hook["expires"] = now + timedelta(seconds=self.webhook_lifetime)
+            if rest[1] == "refresh":
+                return 200, {"expirationTime": _iso(hook["expires"])}
+            cursor = max(1, int(query.get("cursor", ["1"])[0]))
+            limit = min(int(query.get("limit", [str(PAYLOAD_PAGE)])[0]), PAYLOAD_PAGE)
+            page = hook["payloads"][cursor - 1:cursor - 1 + limit]
+            return 200, {"payloads": page, "cursor": cursor + len(page), "mightHaveMore": cursor - 1 + len(page) < len(hook["payloads"])}
+        return 404, {"error": {"type": "NOT_FOUND"}}
 
     def _table(self, name_or_id: str) -> str | None:
         if name_or_id in self.tables:
