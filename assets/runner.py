@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from pipelines import settings
 from pipelines.database import connect, database_url, with_database
@@ -18,11 +19,24 @@ from pipelines.database import connect, database_url, with_database
 INSTANCE_YAML = Path(__file__).resolve().parent / "deploy" / "dagster.yaml"
 
 
+# Dagster's storage sessions commit without waiting for the WAL flush (issue 17): dagster-postgres
+# stores each event with its own INSERT and COMMIT (~1,300 per scale-1 dry-run), each waiting for
+# an fsync. The event log is observability: a server crash may lose its last events (up to
+# 3 x wal_writer_delay, 0.6 s by default), never corrupt the database (PostgreSQL's guarantee for
+# synchronous_commit=off); the migration's own connections (pipelines/database.py) keep synchronous
+# commits.
+EVENT_LOG_SESSION = "options=" + quote("-c synchronous_commit=off")
+
+
 def _psycopg2(url: str) -> str:
     # dagster-postgres is written for psycopg2 (its NOTIFY binds a parameter, which psycopg 3's
     # server-side binding rejects), and SQLAlchemy 2.1 made psycopg 3 the default driver.
     scheme, rest = url.split("://", 1)
-    return f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres", "postgresql+psycopg") else url
+    url = f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres", "postgresql+psycopg") else url
+    # a URL with session options of its own keeps them as they are (libpq takes one `options`)
+    if "options=" in url.partition("?")[2]:
+        return url
+    return url + ("&" if "?" in url else "?") + EVENT_LOG_SESSION
 
 
 _OURS = ("# Written by the project", "# The Dagster instance this project ships")
