@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
+from expectations.runner import long_lived
 from pipelines import settings
 from pipelines.database import connect, database_url, with_database
 
@@ -97,15 +98,16 @@ def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = N
     The result is returned even when a step failed: callers decide the exit status from it and
     from the gate results the run recorded.
     """
-    from assets.definitions import defs
+    with long_lived():  # the definitions and the instance live as long as the process
+        from assets.definitions import defs
 
+        job = defs.resolve_job_def(job_name)
+        dagster_instance = dagster_instance or instance()
     config = dict(run_config or {})
     if quiet:
         # the CLI says what failed in one sentence; Dagster's own log (tracebacks included) stays in
         # the run history and shows with `cutover -v`
         config.setdefault("loggers", {"console": {"config": {"log_level": "CRITICAL"}}})
-    job = defs.resolve_job_def(job_name)
-    dagster_instance = dagster_instance or instance()
     # dagster-postgres opens a connection per event it stores unless told to pool (NullPool, so a
     # long-lived instance holds none): a scale-1 dry-run stored ~3,000 events, 1.7 ms of connection
     # each here against 0.14 ms pooled. An in-process run is short-lived: pool, as the webserver does.
