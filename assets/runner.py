@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
+from expectations.runner import long_lived
 from pipelines import settings
 from pipelines.database import connect, database_url, with_database
 
@@ -18,11 +20,24 @@ from pipelines.database import connect, database_url, with_database
 INSTANCE_YAML = Path(__file__).resolve().parent / "deploy" / "dagster.yaml"
 
 
+# Dagster's storage sessions commit without waiting for the WAL flush (issue 17): dagster-postgres
+# stores each event with its own INSERT and COMMIT (~1,300 per scale-1 dry-run), each waiting for
+# an fsync. The event log is observability: a server crash may lose its last events (up to
+# 3 x wal_writer_delay, 0.6 s by default), never corrupt the database (PostgreSQL's guarantee for
+# synchronous_commit=off); the migration's own connections (pipelines/database.py) keep synchronous
+# commits.
+EVENT_LOG_SESSION = "options=" + quote("-c synchronous_commit=off")
+
+
 def _psycopg2(url: str) -> str:
     # dagster-postgres is written for psycopg2 (its NOTIFY binds a parameter, which psycopg 3's
     # server-side binding rejects), and SQLAlchemy 2.1 made psycopg 3 the default driver.
     scheme, rest = url.split("://", 1)
-    return f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres", "postgresql+psycopg") else url
+    url = f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres", "postgresql+psycopg") else url
+    # a URL with session options of its own keeps them as they are (libpq takes one `options`)
+    if "options=" in url.partition("?")[2]:
+        return url
+    return url + ("&" if "?" in url else "?") + EVENT_LOG_SESSION
 
 
 _OURS = ("# Written by the project", "# The Dagster instance this project ships")
@@ -83,15 +98,16 @@ def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = N
     The result is returned even when a step failed: callers decide the exit status from it and
     from the gate results the run recorded.
     """
-    from assets.definitions import defs
+    with long_lived():  # the definitions and the instance live as long as the process
+        from assets.definitions import defs
 
+        job = defs.resolve_job_def(job_name)
+        dagster_instance = dagster_instance or instance()
     config = dict(run_config or {})
     if quiet:
         # the CLI says what failed in one sentence; Dagster's own log (tracebacks included) stays in
         # the run history and shows with `cutover -v`
         config.setdefault("loggers", {"console": {"config": {"log_level": "CRITICAL"}}})
-    job = defs.resolve_job_def(job_name)
-    dagster_instance = dagster_instance or instance()
     # dagster-postgres opens a connection per event it stores unless told to pool (NullPool, so a
     # long-lived instance holds none): a scale-1 dry-run stored ~3,000 events, 1.7 ms of connection
     # each here against 0.14 ms pooled. An in-process run is short-lived: pool, as the webserver does.

@@ -70,3 +70,20 @@ def test_every_job_runs_in_one_process_like_the_cli():
     names = [job.name for job in defs.resolve_all_job_defs() if not job.name.startswith("__")]
     assert {"land", "dry_run", "apply", "rollback", "sync_luma"} <= set(names)
     assert {name: defs.resolve_job_def(name).executor_def.name for name in names} == {name: "in_process" for name in names}
+
+
+def test_dagster_storage_commits_without_waiting_for_the_wal_flush(shipped_instance):
+    """Dagster's storage sessions (the URL runner._psycopg2 makes, pooled as run_job pools them) run
+    synchronous_commit=off (issue 17: one commit per stored event); a URL with its own session
+    options keeps them as written."""
+    import sqlalchemy as sa
+
+    from assets.runner import _psycopg2
+
+    shipped_instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=8)
+    # each storage's own engine (no public handle on its sessions)
+    for connect in (shipped_instance.event_log_storage._connect, shipped_instance.run_storage.connect):
+        with connect() as conn:
+            assert conn.execute(sa.text("show synchronous_commit")).scalar() == "off"
+    own = "postgresql+psycopg2://u@h/d?options=-c%20search_path%3Dx"
+    assert _psycopg2(own) == own

@@ -60,16 +60,18 @@ def concurrency() -> int:
 
 
 def warm_imports(sources: Iterable[str]) -> None:
+    from expectations.runner import long_lived
     from pipelines import land
 
-    for name in WARM_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # an optional package (pandas) absent from this build
-            pass
-    for source in sources:
-        land.module(source)
-        importlib.import_module(f"pipelines.{source}")
+    with long_lived():  # modules live as long as the process
+        for name in WARM_MODULES:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # an optional package (pandas) absent from this build
+                pass
+        for source in sources:
+            land.module(source)
+            importlib.import_module(f"pipelines.{source}")
 
 
 def land_each(sources: list[str], land_one: Callable[[str], Any]) -> list[Outcome]:

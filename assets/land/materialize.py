@@ -33,7 +33,7 @@ def materialize(context, sources: list[str], snapshot_dir: str | None, urls: dic
     after the others' materializations are yielded."""
     from pipelines import registry
     from pipelines.database import connect
-    from assets.land.concurrent import land_each
+    from assets.land.concurrent import land_each, warm_imports
 
     run_id = context.run.run_id
     apps = [app for app in registry.APPLICATIONS if app in {registry.application_of(s) for s in sources}]
@@ -41,7 +41,9 @@ def materialize(context, sources: list[str], snapshot_dir: str | None, urls: dic
         with connect(url) as conn:
             land.record_run(conn, run_id, context.job_name or "land", snapshot_dir, apps)
             conn.commit()
-    # dlt's first pipeline loads its plugins (imports): in this thread, before the landing threads
+    # dlt's first pipeline loads its plugins (imports): in this thread, before the landing threads,
+    # after the imports of a landing (land_each's own call is then free), made long-lived there
+    warm_imports(sources)
     pipelines = {source: land.make_pipeline(source, urls[source]) for source in sources}
     outcomes = land_each(sources, lambda source: _run_dlt(context, source, pipelines[source], snapshot_dir, urls[source]))
     failures = []
