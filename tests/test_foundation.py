@@ -132,10 +132,10 @@ def test_dagster_storage_follows_a_changed_database_url(monkeypatch, tmp_path):
     monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@host-one/db1")
     runner.prepare_dagster_home()
-    assert os.environ["DAGSTER_PG_URL"] == "postgresql+psycopg2://u@host-one/db1"
+    assert os.environ["DAGSTER_PG_URL"] == f"postgresql+psycopg2://u@host-one/db1?{runner.EVENT_LOG_SESSION}"
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@host-two/db2")
     runner.prepare_dagster_home()
-    assert os.environ["DAGSTER_PG_URL"] == "postgresql+psycopg2://u@host-two/db2"
+    assert os.environ["DAGSTER_PG_URL"] == f"postgresql+psycopg2://u@host-two/db2?{runner.EVENT_LOG_SESSION}"
     monkeypatch.setenv("DAGSTER_PG_URL", "postgresql://ops@dagster-host/dagster")  # the user's own wins
     runner.prepare_dagster_home()
-    assert os.environ["DAGSTER_PG_URL"] == "postgresql+psycopg2://ops@dagster-host/dagster"
+    assert os.environ["DAGSTER_PG_URL"] == f"postgresql+psycopg2://ops@dagster-host/dagster?{runner.EVENT_LOG_SESSION}"
