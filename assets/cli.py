@@ -132,5 +132,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def command() -> int:
+    """The `cutover` command: one command in a process that then exits, so what lives as long as the
+    process is frozen out of the garbage collector's walks (issue 17). `main` alone, as the tests
+    call it in process, freezes nothing."""
+    from expectations.runner import freeze_long_lived
+
+    freeze_long_lived()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())

@@ -6,12 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from expectations import runner
 from expectations.runner import long_lived
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_what_is_made_inside_is_frozen_and_the_collector_is_as_it_was():
+def test_what_is_made_inside_is_frozen_and_the_collector_is_as_it_was(monkeypatch):
+    monkeypatch.setattr(runner, "_FREEZE", True)
     before = gc.get_freeze_count()
     with long_lived():
         assert not gc.isenabled()
@@ -27,9 +29,19 @@ def test_what_is_made_inside_is_frozen_and_the_collector_is_as_it_was():
         gc.enable()
 
 
+def test_a_process_not_declared_short_lived_freezes_nothing():
+    """pytest or a code server outlives many databases: a frozen instance or context would keep its
+    pooled connections open for good (the suite ran out of connections)."""
+    before = gc.get_freeze_count()
+    with long_lived():
+        made = [[i] for i in range(1000)]
+    assert gc.get_freeze_count() == before and made
+
+
 GX_CONTEXT = """
 import gc, sys
-from expectations.runner import context
+from expectations.runner import context, freeze_long_lived
+freeze_long_lived()
 context(sys.argv[1])
 import great_expectations as gx
 walked = {id(o) for o in gc.get_objects()}
