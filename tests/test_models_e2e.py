@@ -44,6 +44,12 @@ def test_models_two_runs_give_byte_identical_candidates(db_url):
     first = fingerprints(db_url)
     second_run = run_transform(db_url)
     assert fingerprints(db_url) == first
+    # staging and intermediate skip the WAL (rebuilt by every run); what apply copies stays logged
+    persistence = dict(rows(db_url, "select n.nspname || '.' || c.relpersistence::text, count(*) from pg_class c join pg_namespace n"
+                                    " on n.oid = c.relnamespace where c.relkind = 'r' and n.nspname in ('staging', 'intermediate',"
+                                    " 'podium_next', 'hello_miami_next', 'migration') group by 1"))
+    assert {k for k in persistence if k.endswith(".u")} == {"staging.u", "intermediate.u"}
+    assert {k for k in persistence if k.endswith(".p")} == {"podium_next.p", "hello_miami_next.p", "migration.p"}
     assert len(first) == 18 and all(not v.startswith("0:") for k, v in first.items() if k.endswith((".users", ".events", ".profiles")))
     # each run keeps its own migration rows; the lineage points at the same ids
     for run in (first_run, second_run):
