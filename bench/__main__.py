@@ -1,4 +1,4 @@
-"""python -m bench [--scales 1,100] [--seed 42] [--keep-db] [--no-listing]: the whole dry-run per scale,
+"""python -m bench [--scales 1,100] [--seed 42] [--keep-db] [--no-listing] [--no-cutover]: the whole dry-run per scale,
 per phase, against the floors, then the cutover's apply and rollback copy, and the live Airtable and
 Luma listings against stand-ins answering in 250 ms; prints the tables, every target of issue 17
 and the README's table of them, and writes bench/results/<UTC date>.json."""
@@ -17,7 +17,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def bench_scale(scale: float, seed: int, work: Path, keep_db: bool) -> dict:
+def bench_scale(scale: float, seed: int, work: Path, keep_db: bool, cutover: bool = True) -> dict:
     """Sample, dry-run (child process), event-log timings and floors of one scale."""
     import dagster as dg
 
@@ -49,11 +49,11 @@ def bench_scale(scale: float, seed: int, work: Path, keep_db: bool) -> dict:
         validation_s, candidate_rows = count_floor(url)
         # last, since apply empties the candidates: the copy time of apply and rollback (a dry-run
         # that failed has nothing to apply)
-        cutover = time_cutover(url) if run["exit_code"] == 0 else None
+        copy = time_cutover(url) if run["exit_code"] == 0 and cutover else None
     result = {"sample": str(sample), "records": records, "dry_run": run, "timings": timings,
               "floors": {"landing_s": round(landing_s, 3), "landing_records": sum(n for _, _, n in inputs),
                          "validation_s": round(validation_s, 3), "candidate_rows": candidate_rows},
-              "cutover": cutover}
+              "cutover": copy}
     result["table"] = rows(result)
     return result
 
@@ -76,13 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep-db", action="store_true", help="keep the scratch databases for inspection")
     parser.add_argument("--no-listing", action="store_true", help="skip the live listings against stand-ins (~15 s)")
+    parser.add_argument("--no-cutover", action="store_true",
+                        help="skip apply/rollback (a kept database then stays as the dry-run left it, for timing its queries)")
     parser.add_argument("--out", help="result file (default bench/results/<UTC date>.json)")
     args = parser.parse_args(argv)
     work = home() / "bench"
     work.mkdir(parents=True, exist_ok=True)
     by_scale = {}
     for scale in [float(s) for s in args.scales.split(",")]:
-        by_scale[f"{scale:g}"] = bench_scale(scale, args.seed, work, args.keep_db)
+        by_scale[f"{scale:g}"] = bench_scale(scale, args.seed, work, args.keep_db, not args.no_cutover)
         print_table(f"{scale:g}", by_scale[f"{scale:g}"])
         sys.stdout.flush()
     listing = None if args.no_listing else listing_figures()

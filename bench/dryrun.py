@@ -67,6 +67,7 @@ class _PeakRss(threading.Thread):
         self.pid, self.dbname, self.every = pid, dbname, every
         self.peak = 0
         self.peak_pss = 0
+        self.peak_split = {"tree_pss": 0, "backends_pss": 0}  # who held the PSS peak, when it was reached
         self.done = threading.Event()
 
     def _backends(self):
@@ -85,25 +86,29 @@ class _PeakRss(threading.Thread):
         except psutil.NoSuchProcess:
             return
         while not self.done.is_set():
-            rss = pss = 0
+            rss = 0
+            pss = {"tree_pss": 0, "backends_pss": 0}
             try:
-                for proc in [root, *root.children(recursive=True), *self._backends()]:
-                    try:
-                        info = proc.memory_full_info()
-                        rss += info.rss
-                        pss += getattr(info, "pss", info.rss)
-                    except psutil.Error:
-                        pass
+                tree = [root, *root.children(recursive=True)]
+                for part, procs in (("tree_pss", tree), ("backends_pss", list(self._backends()))):
+                    for proc in procs:
+                        try:
+                            info = proc.memory_full_info()
+                            rss += info.rss
+                            pss[part] += getattr(info, "pss", info.rss)
+                        except psutil.Error:
+                            pass
             except psutil.Error:
                 break
             self.peak = max(self.peak, rss)
-            self.peak_pss = max(self.peak_pss, pss)
+            if sum(pss.values()) > self.peak_pss:
+                self.peak_pss, self.peak_split = sum(pss.values()), pss
             self.done.wait(self.every)
 
 
 def run_dry_run(snapshot: Path, url: str, dagster_home: Path, report_dir: Path) -> dict:
     """Run the dry-run; {'exit_code', 'started_at' (epoch s), 'wall_s', 'peak_rss_bytes', 'peak_pss_bytes',
-    'child_maxrss_bytes'}."""
+    'child_maxrss_bytes', 'peak_pss_split_bytes' (the dry-run's process tree and the backends at the PSS peak)}."""
     dbname = url.rsplit("/", 1)[-1].split("?", 1)[0]
     env = dagster_env(url, dagster_home)
     cmd = [sys.executable, "-m", "assets.cli", "dry-run", "--snapshot", str(snapshot), "--report-dir", str(report_dir)]
@@ -129,7 +134,8 @@ def run_dry_run(snapshot: Path, url: str, dagster_home: Path, report_dir: Path) 
     maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
     return {"exit_code": code, "started_at": started_at, "wall_s": round(wall, 3),
             "peak_rss_bytes": poller.peak if poller else maxrss,
-            "peak_pss_bytes": poller.peak_pss if poller else maxrss, "child_maxrss_bytes": maxrss}
+            "peak_pss_bytes": poller.peak_pss if poller else maxrss, "child_maxrss_bytes": maxrss,
+            "peak_pss_split_bytes": poller.peak_split if poller else None}
 
 
 def fresh_dagster_home(work_dir: Path) -> Path:

@@ -129,7 +129,9 @@ def markdown(result: dict) -> str:
 
 def print_table(scale: str, result: dict) -> None:
     print(f"\nscale {scale}: {result['records']} source records, dry-run exit {result['dry_run']['exit_code']}, "
-          f"peak memory {_peak(result) / 2**20:.0f} MiB (PSS; summed RSS {result['dry_run']['peak_rss_bytes'] / 2**20:.0f} MiB)")
+          f"peak memory {_peak(result) / 2**20:.0f} MiB (PSS; summed RSS {result['dry_run']['peak_rss_bytes'] / 2**20:.0f} MiB)"
+          + "".join(f"; at the peak: dry-run processes {split['tree_pss'] / 2**20:.0f}, its backends {split['backends_pss'] / 2**20:.0f} MiB"
+                    for split in [result["dry_run"].get("peak_pss_split_bytes")] if split))
     print(f"{'phase':<17}{'records':>10}{'seconds':>10}{'records/s':>12}{'floor s':>9}{'ratio':>7}")
     for r in result["table"]:
         cell = lambda v, f: format(v, f) if v is not None else "-"  # noqa: E731

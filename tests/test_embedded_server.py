@@ -80,3 +80,23 @@ def test_a_second_move_does_not_overwrite_the_first(older_cluster):
     (older_cluster / "PG_VERSION").write_text("16\n")
     second = retire_older_cluster(older_cluster, embedded_bindir())
     assert first != second and first.exists() and second.exists()
+
+
+def test_the_embedded_server_gets_its_checkpoint_settings_by_a_reload(admin_url):
+    """At scale 100 the defaults (max_wal_size 1GB) checkpointed every 6-10 s through a dry-run; the
+    settings are applied to a running cluster (one made before them too) without a restart."""
+    from pipelines.database import EMBEDDED_SETTINGS, configure_embedded_server
+
+    with connect(admin_url, autocommit=True) as conn:
+        conn.execute("alter system reset max_wal_size")
+        conn.execute("select pg_reload_conf()")
+    configure_embedded_server(admin_url)
+    import time
+
+    for _ in range(50):  # the reload is asynchronous: the postmaster signals the backends
+        with connect(admin_url) as conn:
+            found = {name: conn.execute(f"select current_setting('{name}')").fetchone()[0] for name in EMBEDDED_SETTINGS}
+        if found == EMBEDDED_SETTINGS:
+            break
+        time.sleep(0.1)
+    assert found == EMBEDDED_SETTINGS

@@ -189,9 +189,14 @@ def _deps(model: Model, known: set[tuple[str, str]]) -> list[dg.AssetKey]:
 def _begin(conn, run_id: str) -> None:
     # work_mem: the models sort and hash whole tables (window functions, distinct on); the default
     # 4MB spills those to disk at production scale.
+    # synchronous_commit off: a dry-run's commit does not wait for its WAL to reach the disk. Every
+    # table written here is rebuilt from raw by the next dry-run, so a server crash can lose at most
+    # the last commits of a run that then did not finish; cutover apply and rollback (their own
+    # connections, assets/cutover/) keep the server's durable default.
     conn.execute(
         "select set_config('cutover.run_id', %s, true), set_config('timezone', 'UTC', true),"
-        " set_config('work_mem', '256MB', true), set_config('cutover.live_wins', %s, true)",
+        " set_config('work_mem', '256MB', true), set_config('cutover.live_wins', %s, true),"
+        " set_config('synchronous_commit', 'off', true)",
         (run_id, ",".join(registry.live_wins())),
     )
 
@@ -234,8 +239,15 @@ def named_in_errors(model: Model):
 
 
 def build_table(conn, model: Model) -> None:
+    # unlogged: staging and intermediate tables are rebuilt from raw by every dry-run and read only
+    # within it (by later models and the reconcile gate), so they skip the WAL. A server crash
+    # empties them; the run it interrupted fails, and a gate run over emptied tables fails too (the
+    # reconcile gate's "every landed record is migrated, merged or quarantined" reads the
+    # classification). The candidate and migration tables, which apply copies, stay logged.
+    # autovacuum off: the step analyzes the table itself; autovacuum's own analyze of a fresh
+    # table only competes with the next models for the two cores.
     conn.execute(f"drop table if exists {model.table}")
-    conn.execute(f"create table {model.table} as {model.sql}")
+    conn.execute(f"create unlogged table {model.table} with (autovacuum_enabled = off) as {model.sql}")
     for i, cols in enumerate(model.indexes):
         conn.execute(f"create index {model.name}_ix{i} on {model.table} ({cols})")
     conn.execute(f"analyze {model.table}")

@@ -56,13 +56,23 @@ clerk_matches as (
     from classified as c
     join live as l on l.clerk_user_id = c.clerk_user_id
     where c.outcome = 'migrated'
-      and not exists (select 1 from email_matches as e where e.primary_mongo_id = c.mongo_id or e.live_id = l.id)
+      -- two anti-joins, not one with `or`: an `or` cannot be hashed, and ran as a nested loop
+      and not exists (select 1 from email_matches as e where e.primary_mongo_id = c.mongo_id)
+      and not exists (select 1 from email_matches as e where e.live_id = l.id)
     order by l.id, c.created_at, c.mongo_id
 ),
 matches as (
     select primary_mongo_id, live_id, 'lumaEmail' as matched_by from email_matches
     union all
     select primary_mongo_id, live_id, 'clerkUserId' from clerk_matches
+),
+-- live rows per clerkUserId, so "a live row other than the matched one holds it" is a hash join:
+-- as a correlated scan of `live` per profile it was 120k x 120k comparisons with a full live table
+live_clerks as (
+    select clerk_user_id, count(*) as holders, (array_agg(id))[1] as only_id
+    from live
+    where clerk_user_id is not null
+    group by clerk_user_id
 ),
 clerk_owners as (
     select mongo_id,
@@ -80,9 +90,10 @@ select
 from classified
 left join matches on matches.primary_mongo_id = classified.primary_mongo_id
 left join clerk_owners on clerk_owners.mongo_id = classified.mongo_id
+left join live_clerks on live_clerks.clerk_user_id = classified.clerk_user_id
 -- taken: by an earlier primary, or by a live row this profile is not matched to
 cross join lateral (
     select clerk_owners.clerk_rank > 1
-           or exists (select 1 from live as l where l.clerk_user_id = classified.clerk_user_id
-                      and l.id is distinct from matches.live_id) as clerk_taken
+           or case when live_clerks.clerk_user_id is null then false
+                   else live_clerks.holders > 1 or live_clerks.only_id is distinct from matches.live_id end as clerk_taken
 ) as taken

@@ -1,4 +1,8 @@
 -- Podium's live votes as the dry-run landed them (raw_live_podium): unchanged; the natural key airtable_id, then its unique (voter_id, project_id), matched
 -- by a re-run over a target holding part of a backfill (SPEC §4 "Rows already live").
+-- Each key int_podium__votes matches by is indexed, so its `or` of keys is a few index probes per
+-- record, not a scan of this table per record (quadratic once the live table is full, as in a
+-- dry-run after an apply: scale 100's int_podium__events ran minutes instead of a second).
 -- index: airtable_id
+-- index: voter_id, project_id
 select * from raw_live_podium.votes
