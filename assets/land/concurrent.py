@@ -14,6 +14,8 @@ Decisions:
   two threads at once (one of them would see a partially initialised module), so `warm_imports`
   imports everything a landing touches before the threads start; tests/test_land_concurrent.py
   fails if a landing imports any such module afterwards.
+- The landing process's allocators hand freed batches back (pipelines/land_memory.py), set here
+  before the threads start: the allocators had been holding most of the landing's memory peak.
 - CUTOVER_LAND_CONCURRENCY caps the sources landing at once (default: all of them; 1 = one
   after another, as before this module existed).
 """
@@ -76,7 +78,10 @@ def warm_imports(sources: Iterable[str]) -> None:
 
 def land_each(sources: list[str], land_one: Callable[[str], Any]) -> list[Outcome]:
     """land_one(source) for every source, concurrently; the outcomes in the order of `sources`."""
+    from pipelines.land_memory import bound_allocators
+
     warm_imports(sources)
+    bound_allocators()
 
     def timed(source: str) -> Outcome:
         started = time.monotonic()

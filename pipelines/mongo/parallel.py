@@ -107,8 +107,16 @@ def _executor():
 
             _keep_spawn_from_rerunning_main()
             _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_exit_with_parent, initargs=(os.getpid(),))
+                                        initializer=_start_worker, initargs=(os.getpid(),))
         return _pool
+
+
+def _start_worker(parent_pid: int) -> None:
+    """In a worker, before its first chunk: the landing's allocators (pipelines/land_memory.py)."""
+    from pipelines.land_memory import bound_allocators
+
+    bound_allocators()
+    _exit_with_parent(parent_pid)
 
 
 def _exit_with_parent(parent_pid: int) -> None:
