@@ -36,7 +36,7 @@ def _sleepy(seconds: float, fail: str | None = None):
 
 
 def test_sources_land_at_the_same_time_and_one_failure_stops_none_of_the_others(monkeypatch):
-    monkeypatch.delenv("CUTOVER_LAND_CONCURRENCY", raising=False)
+    monkeypatch.setenv("CUTOVER_LAND_CONCURRENCY", "3")
     land_one, started = _sleepy(0.6, fail="mongo")
     warm_imports(["airtable", "mongo", "luma"])  # timed below without the first imports
     t0 = time.monotonic()
@@ -57,6 +57,23 @@ def test_concurrency_1_lands_one_source_after_another(monkeypatch):
     assert started["luma"] - started["airtable"] >= 0.6
     assert [o.value for o in outcomes] == ["AIRTABLE", "MONGO", "LUMA"]
     assert {threading.current_thread().name} == {"MainThread"}
+
+
+def test_the_landing_threads_allocate_from_the_system_pool_which_hands_freed_batches_back():
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.mimalloc_memory_pool())  # pyarrow's default here, which kept the landing's peak
+    outcomes = land_each(["airtable", "mongo"], lambda source: pa.default_memory_pool().backend_name)
+    assert [o.value for o in outcomes] == ["system", "system"]
+
+
+def test_by_default_two_sources_land_at_once_and_the_third_takes_the_first_free_slot(monkeypatch):
+    monkeypatch.delenv("CUTOVER_LAND_CONCURRENCY", raising=False)
+    land_one, started = _sleepy(0.4)
+    outcomes = land_each(["airtable", "mongo", "luma"], land_one)
+    assert abs(started["mongo"] - started["airtable"]) < 0.2
+    assert started["luma"] - min(started["airtable"], started["mongo"]) >= 0.35
+    assert [o.value for o in outcomes] == ["AIRTABLE", "MONGO", "LUMA"]
 
 
 def test_a_bad_concurrency_setting_is_one_sentence(monkeypatch):
