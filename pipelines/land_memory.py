@@ -1,9 +1,9 @@
 """Allocators of a landing process: memory freed by one batch is handed back, not kept per thread.
 
 Why (bench/, scale 100, `cutover land` alone, PSS of the process tree plus backends): the landing
-process peaked near 830 MiB although pyarrow never held more than ~90 MiB at once; the rest was
+process peaked at 750-830 MiB PSS although pyarrow never held more than ~90 MiB at once; the rest was
 memory already freed but kept by the allocators. pyarrow's default pool (mimalloc) keeps freed
-pages per thread, and glibc's malloc gives every landing thread (three sources, dlt's load
+pages per thread, and glibc's malloc gives every landing thread (the sources, dlt's load
 threads) an arena of its own whose freed chunks no other thread reuses.
 
 Decisions:
