@@ -136,7 +136,7 @@ def command() -> int:
     """The `cutover` command: one command in a process that then exits, so what lives as long as the
     process is frozen out of the garbage collector's walks (issue 17). `main` alone, as the tests
     call it in process, freezes nothing."""
-    from expectations.runner import freeze_long_lived
+    from pipelines.long_lived import freeze_long_lived
 
     freeze_long_lived()
     return main()

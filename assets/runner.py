@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from expectations.runner import long_lived
 from pipelines import settings
 from pipelines.database import connect, database_url, with_database
+from pipelines.long_lived import long_lived
 
 # one instance configuration for `make ui`, the CLI and production (README "Deployment")
 INSTANCE_YAML = Path(__file__).resolve().parent / "deploy" / "dagster.yaml"

@@ -27,6 +27,7 @@ import json
 from pathlib import Path
 
 from expectations.gates import Gate, Outcome
+from pipelines.long_lived import long_lived
 
 MAX_EXAMPLES = 10
 
@@ -38,43 +39,6 @@ def context(sqlalchemy_url: str):
         ctx = gx.get_context(mode="ephemeral")
         ctx.data_sources.add_sql("cutover", connection_string=sqlalchemy_url)
     return ctx
-
-
-_FREEZE = False
-
-
-def freeze_long_lived() -> None:
-    """Declare this process short-lived: `long_lived()` freezes from now on."""
-    global _FREEZE
-    _FREEZE = True
-
-
-@contextlib.contextmanager
-def long_lived():
-    """For objects that live as long as the process (modules imported, definitions and contexts
-    built): no cyclic garbage collection while they are made, and afterwards frozen out of its
-    reach (`gc.freeze`), so later full collections no longer walk them. Issue 17: a scale-1 dry-run
-    spent 2.2 s in collections, mostly full ones during imports. The garbage already there is
-    collected first, so none of it is frozen (kept) with them.
-
-    Only in a process that runs one command and exits (`freeze_long_lived()`, called by the CLI):
-    everything alive at a freeze is never collected again, so in a process that outlives many
-    databases (pytest, a code server) a frozen Dagster instance or GX context in a reference cycle
-    would keep its pooled connections open for good: the test suite ran out of connections."""
-    import gc
-
-    if not _FREEZE:
-        yield
-        return
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def _expectation(gate: Gate, index: int):

@@ -207,7 +207,7 @@ def _record_webhook(conn, run_id: str, app: str) -> None:
         "and deleted_at is null and webhook_id is distinct from %s", (hook["base"], hook.get("id"))).fetchall()
     api = make_api() if earlier else None
     for earlier_run, webhook_id in earlier:
-        if webhooks.delete(api, hook["base"], webhook_id) is None:  # not deleted: tried again by the next dry-run
+        if webhooks.delete(api, hook["base"], webhook_id) is None:  # deleted (one that was not is tried again next time)
             conn.execute("update migration.source_webhooks set deleted_at = now() where run_id = %s and base_id = %s",
                          (earlier_run, hook["base"]))
     conn.execute(

@@ -1,13 +1,13 @@
 """Objects that live as long as the process are kept out of the cyclic garbage collector's walks
-(expectations/runner.py `long_lived`, issue 17: 2.2 s of full collections in a scale-1 dry-run)."""
+(pipelines/long_lived.py, issue 17: 2.2 s of full collections in a scale-1 dry-run)."""
 
 import gc
 import subprocess
 import sys
 from pathlib import Path
 
-from expectations import runner
-from expectations.runner import long_lived
+from pipelines import long_lived as runner
+from pipelines.long_lived import long_lived
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +40,8 @@ def test_a_process_not_declared_short_lived_freezes_nothing():
 
 GX_CONTEXT = """
 import gc, sys
-from expectations.runner import context, freeze_long_lived
+from expectations.runner import context
+from pipelines.long_lived import freeze_long_lived
 freeze_long_lived()
 context(sys.argv[1])
 import great_expectations as gx

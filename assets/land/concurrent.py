@@ -68,7 +68,7 @@ def concurrency() -> int:
 
 
 def warm_imports(sources: Iterable[str]) -> None:
-    from expectations.runner import long_lived
+    from pipelines.long_lived import long_lived
     from pipelines import land
 
     with long_lived():  # modules live as long as the process
