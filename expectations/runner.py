@@ -36,7 +36,12 @@ def context(sqlalchemy_url: str):
     with long_lived():  # GX's modules and the context live as long as the process
         import great_expectations as gx
 
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
         ctx = gx.get_context(mode="ephemeral")
+        # no progress bars on stderr: silenced here, not by swapping sys.stderr, which is the whole
+        # process's (a landing thread's or a CLI command's message in the same process was lost)
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
         ctx.data_sources.add_sql("cutover", connection_string=sqlalchemy_url)
     return ctx
 
@@ -116,8 +121,8 @@ def _example(row: dict) -> str:
 def run_gates(ctx, gates: list[Gate], parameters: dict | None = None) -> tuple[list[Outcome], list[dict]]:
     """Validate `gates` (one suite per table, one run id per phase and application); return outcomes in gate order and
     the GX validation results as JSON dicts (for Data Docs)."""
-    # GX prints a hint for every query without {batch} and draws progress bars on stderr
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    # GX prints a hint for every query without {batch} on stdout (its progress bars are off: context())
+    with contextlib.redirect_stdout(io.StringIO()):
         return _run_gates(ctx, gates, parameters)
 
 

@@ -91,3 +91,17 @@ def test_land_gate_covers_mongo_and_luma_keys(db_url):
     failed = {(o.gate.table, o.gate.rule) for o in failures(outcomes)}
     assert ("raw_mongo.profiles", "_id unique") in failed
     assert ("raw_luma.guests", "(event_api_id, api_id) unique") in failed
+
+
+def test_a_gate_run_leaves_the_process_stderr_alone(db_url, tmp_path, capfd):
+    """GX's progress bars are off in the context (expectations/runner.py), so a gate no longer
+    swaps sys.stderr, which is the whole process's: a message another thread printed meanwhile (a
+    CLI apply refused beside a UI dry-run, a landing thread) was lost into the swapped stream."""
+    import sys
+
+    airtable(db_url, "users", [rec("recU1", email="a@x.io")])
+    ledger(db_url, "test-run", "airtable", {"users": 1})
+    stderr = sys.stderr
+    run_phase(db_url, "land", snapshot_dir=_snapshot(tmp_path), app="podium")
+    assert sys.stderr is stderr
+    assert "Calculating Metrics" not in capfd.readouterr().err
