@@ -1,17 +1,36 @@
 """Issue 16: a dry-run launched as the UI launches it (the job executed by a run worker, not under
 `cutover dry-run`'s lock) holds the cutover lock for its whole run, so a CLI apply that starts
 meanwhile refuses as it does beside a CLI dry-run (exit 1 after CUTOVER_LOCK_TIMEOUT_SECONDS);
-the lock is free again when the run ends. The CLI's own dry-run is not held up by it."""
+the lock is free again when the run ends. The CLI's own dry-run is not held up by it.
+
+The apply runs as its own process, as it does beside a run worker. In one process, the apply's
+lazy imports racing the worker thread's hit CPython 3.11's re-entrant import-lock bug (gh-91351):
+"cannot release un-acquired lock" failed this test in CI, a fault of the test's shape only."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from assets.cutover import locks
 from pipelines.database import connect
+
+REPO = Path(__file__).resolve().parents[1]
+APPLY_ON_CUE = """
+import importlib, sys
+import alembic.command, migrations
+from assets.cli import COMMANDS, main
+importlib.import_module(COMMANDS["apply"][0])
+print("ready", flush=True)
+sys.stdin.readline()
+sys.exit(main(["apply", "--app", "podium"]))
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -39,10 +58,9 @@ def _held_by(url: str) -> str | None:
 
 
 @pytest.mark.slow
-def test_a_ui_dry_run_holds_the_lock_and_a_cli_apply_refuses(db_url, sample, monkeypatch, capsys):
+def test_a_ui_dry_run_holds_the_lock_and_a_cli_apply_refuses(db_url, sample):
     import dagster as dg
 
-    from assets.cli import main
     from assets.definitions import defs
 
     job = defs.resolve_job_def("podium_dry_run")
@@ -54,6 +72,11 @@ def test_a_ui_dry_run_holds_the_lock_and_a_cli_apply_refuses(db_url, sample, mon
             run_config={"resources": {"sources": {"config": {"snapshot_dir": str(sample)}}}},
             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
+    # the apply's process is started and has imported what it needs before the run begins
+    apply = subprocess.Popen([sys.executable, "-c", APPLY_ON_CUE], cwd=REPO, text=True,
+                             env={**os.environ, "CUTOVER_LOCK_TIMEOUT_SECONDS": "1"},
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert apply.stdout.readline() == "ready\n", apply.communicate()[1][-2000:]
     worker = threading.Thread(target=ui_run)
     worker.start()
     try:
@@ -61,11 +84,18 @@ def test_a_ui_dry_run_holds_the_lock_and_a_cli_apply_refuses(db_url, sample, mon
         while _held_by(db_url) != "dry-run" and worker.is_alive() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _held_by(db_url) == "dry-run", "the UI-style dry-run never took the cutover lock"
-        monkeypatch.setenv("CUTOVER_LOCK_TIMEOUT_SECONDS", "1")
-        assert main(["apply", "--app", "podium"]) == 1
-        assert "holds the cutover lock" in capsys.readouterr().err
-        assert worker.is_alive()  # refused while the dry-run was still running
+        # the run's next gate result waits for this share lock, so the run is surely still going
+        # while the apply is judged (readers, the apply's among them, are not held up by it)
+        with connect(db_url) as pause:
+            pause.execute("lock table migration.gate_results in share mode")
+            _, err = apply.communicate("go\n", timeout=300)
+            assert apply.returncode == 1, err[-2000:]
+            assert "holds the cutover lock" in err
+            assert worker.is_alive()  # refused while the dry-run was still running
     finally:
+        if apply.poll() is None:
+            apply.kill()
+            apply.communicate()
         worker.join(timeout=600)
     assert done["result"].success
     assert _held_by(db_url) is None  # released when the run ended
