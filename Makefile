@@ -20,10 +20,10 @@ demo: install
 	$(BIN)/cutover demo
 
 test: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 test-all: install
-	$(BIN)/python -m pytest -q -m "" -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -m "" -n 2 --dist loadfile --no-loadscope-reorder
 
 mutations: install
 	$(BIN)/python tests/mutations/run.py

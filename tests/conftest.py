@@ -19,9 +19,24 @@ from pipelines.settings import ensure_runtime_dir  # noqa: E402
 ensure_runtime_dir()
 
 
+# The files whose tests take longest (whole CLI dry-runs, landings through their failure paths),
+# handed out first: `make test` gives each of its two workers one file at a time in collection
+# order (`--dist loadfile --no-loadscope-reorder`; xdist's own reorder puts files with many tests
+# first, which left a 30-40 s file running alone at the end while the other core idled).
+RUN_FIRST = (
+    "test_report_content.py", "test_dry_run_cli.py", "test_config_errors.py", "test_landing_all_or_none.py",
+    "test_per_application.py", "test_rule_luma_duplicates.py", "test_land_airtable.py", "test_target_gate.py",
+    "test_gates_reconcile.py", "test_models_e2e.py", "test_report_live_hop.py", "test_tcp_database.py",
+    "test_cli_migrates_first.py", "test_land_command.py", "test_exclusive_runs.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests on a distribution's PostgreSQL server need its binaries (tests/throwaway_postgres.py);
-    browser tests need Chromium (tests/browser.py). Both are installed by .ci/run."""
+    """The longest files first (RUN_FIRST). Tests on a distribution's PostgreSQL server need its
+    binaries (tests/throwaway_postgres.py); browser tests need Chromium (tests/browser.py). Both are
+    installed by .ci/run."""
+    first = {name: i for i, name in enumerate(RUN_FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))
     from tests.browser import chromium_binary
     from tests.throwaway_postgres import DISTRIBUTION_BINDIR_VARIABLE, distribution_bindir
 

@@ -161,7 +161,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.parametrize("command", ["land", "snapshot"])
+# land through its retries and the other sources (~15 s): .ci/run's slow step
+@pytest.mark.parametrize("command", [pytest.param("land", marks=pytest.mark.slow), "snapshot"])
 def test_unreachable_airtable_endpoint_fails_fast_naming_the_setting(command, db_url, snapshot, tmp_path):
     import shutil
     import time

@@ -14,6 +14,10 @@ import pytest
 from tests.conftest import _create_database, _drop_database
 from tests.model_fixtures import rows
 
+# two whole CLI dry-runs (~60 s on one worker): .ci/run's slow step; `make test` keeps the same
+# idempotence at the models' level (tests/test_models_e2e.py, two runs byte-identical)
+pytestmark = pytest.mark.slow
+
 SCALE = "0.02"
 CANDIDATE_TABLES = """
 select table_schema || '.' || table_name from information_schema.tables

@@ -68,6 +68,7 @@ def test_a_cli_dry_run_waits_for_an_apply_then_names_it(db_url, env):
                     "CUTOVER_LOCK_TIMEOUT_SECONDS): wait for it to finish and run the dry-run again."), line
 
 
+@pytest.mark.slow  # two whole CLI dry-runs (~27 s): .ci/run's slow step
 def test_two_cli_dry_runs_at_once_the_second_is_refused_and_the_first_links_its_report(db_url, env, tmp_path, monkeypatch):
     import dagster as dg
 

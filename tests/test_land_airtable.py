@@ -118,6 +118,7 @@ def test_live_landing_from_the_standin(db_url, live):
     assert all(passed for _, _, passed, _ in gate_rows(db_url, "run-live"))
 
 
+@pytest.mark.slow  # three rate-limited listings (~17 s): .ci/run's slow step
 def test_a_500_mid_listing_fails_and_the_rerun_leaves_no_duplicates(db_url, live):
     tables = podium_tables(250)
     with AirtableStandIn(tables) as standin:

@@ -147,6 +147,7 @@ def sample(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # a whole CLI dry-run (~15 s): .ci/run's slow step; the gate's refusal is tested in make test
 def test_dry_run_exits_3_and_the_report_names_the_column(db_url, sample, tmp_path, capsys, monkeypatch):
     from assets.cli import main
 

@@ -90,6 +90,7 @@ def test_alembic_upgrade_head_over_tcp(migrated_tcp_url):
     assert ("email", "character varying", 255, "NO") in live
 
 
+@pytest.mark.slow  # a whole dry-run over TCP (~21 s): .ci/run's slow step
 def test_dry_run_over_tcp_builds_candidates_and_keeps_dagster_history_there(
         migrated_tcp_url, sample, tmp_path, monkeypatch, capsys):
     from assets.cli import main
