@@ -254,11 +254,11 @@ def build_table(conn, model: Model) -> None:
 
 
 # A replace model's indexes are dropped and built again around its insert when the table keeps
-# fewer rows than the model writes: one index build over the whole table cost about a third of
+# fewer rows than the model writes: one index build over the whole table cost about half of
 # maintaining the indexes row by row for the rows inserted (migration.id_lineage, scale 100: podium's
-# 1.35 M rows in 10.2-13.2 s through its three indexes, 4.6-5.1 s inserted bare and indexed after),
-# while below that share the rebuild re-sorts more kept rows than it saves (hello_miami's 0.7 M rows
-# beside podium's 1.35 M were no faster rebuilt).
+# 1.35 M rows 13.7-15.9 s through its three indexes, 6.2-9.3 s inserted bare and indexed after),
+# while below that share the rebuild re-sorts about as many kept rows as it saves (hello_miami's
+# 0.7 M rows beside podium's 1.35 M: 8.7-10.7 s row by row, 8.2-9.5 s rebuilt).
 REBUILD_INDEXES_BELOW = 1
 
 
