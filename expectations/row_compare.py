@@ -7,7 +7,9 @@ Decisions:
   staging models, so a mistake in a model cannot hide itself.
 - Values are normalized to text in a jsonb object (keys sorted by jsonb, so its text is canonical);
   a recorded value fix (migration.value_fixes of the run) replaces the raw value: a difference that
-  was recorded is expected, one that was not is a failure.
+  was recorded is expected, one that was not is a failure. Only fixes of compared fields are read:
+  a fix of another field has no key to replace (filtered in SQL, not by a per-row subquery, which
+  kept the filter out of the planner's reach: Podium users at scale 100 4.9 s -> 2.7 s).
 - References are compared through the lineage (the raw link's source id -> its target id), which
   also proves that links to merged records were re-pointed to the primary.
 - Only the hashes are compared for all rows; fields are unpacked for the mismatched rows only.
@@ -190,7 +192,7 @@ def _values(app: str, table: str, run_id: str, landed_live: str | None = None) -
         if fix_fields else "f.field"
     return {"expected": _expected(fields, raw, source_id), "fix_column": fix_column, "run": literal(run_id),
             "source": "airtable" if app == "podium" else "mongo", "source_table": source_table,
-            "got": _object(fields, "t"), "join": join}
+            "got": _object(fields, "t"), "join": join, "compared": ", ".join(literal(c) for c in fields)}
 
 
 def compared_tables(app: str) -> list[str]:

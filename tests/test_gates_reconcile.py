@@ -55,6 +55,21 @@ def test_row_comparison_names_key_and_field_of_a_changed_value(db_url):
     assert not any(e.startswith("recU2") for e in users.examples)
 
 
+def test_row_comparison_takes_a_recorded_fix_of_a_compared_field_and_ignores_one_of_another(db_url):
+    """A fix recorded for a compared field replaces the raw value (the candidate holds the stored
+    value, so no mismatch); a fix of a field the comparison does not read adds nothing to compare."""
+    run_id = _base(db_url)
+    rows(db_url, "update podium_next.users set city = 'Lisbon' where airtable_id = 'recU1' returning 1")
+    rows(db_url, "insert into migration.value_fixes (run_id, source, source_table, source_id, field, original_value,"
+                 " stored_value, reason) values (%s, 'airtable', 'users', 'recU1', 'city', 'London', 'Lisbon', 'test'),"
+                 " (%s, 'airtable', 'users', 'recU1', 'not_compared', 'x', 'y', 'test') returning 1", (run_id, run_id))
+    assert ("podium_next.users", "migrated values match the source (row hash)") not in _failed(run_phase(db_url, "reconcile", run_id, app="podium"))
+    # the same fix recorded for another run does not count
+    rows(db_url, "update migration.value_fixes set run_id = 'another run' where source_id = 'recU1' returning 1")
+    users = _failed(run_phase(db_url, "reconcile", run_id, app="podium"))[("podium_next.users", "migrated values match the source (row hash)")]
+    assert [e.split(":")[0] for e in users.examples] == ["recU1.city"], users.examples
+
+
 def test_identity_antijoin_and_ceiling(db_url, monkeypatch):
     run_id = _base(db_url)
     # a raw record nobody classified, and a ledger that no longer balances
