@@ -24,7 +24,7 @@ ensure_runtime_dir()
 # order (`--dist loadfile --no-loadscope-reorder`; xdist's own reorder puts files with many tests
 # first, which left a 30-40 s file running alone at the end while the other core idled).
 RUN_FIRST = (
-    "test_report_content.py", "test_dry_run_cli.py", "test_config_errors.py", "test_landing_all_or_none.py",
+    "test_dry_run_cli.py", "test_config_errors.py", "test_landing_all_or_none.py",
     "test_per_application.py", "test_rule_luma_duplicates.py", "test_land_airtable.py", "test_target_gate.py",
     "test_gates_reconcile.py", "test_models_e2e.py", "test_report_live_hop.py", "test_tcp_database.py",
     "test_cli_migrates_first.py", "test_land_command.py", "test_exclusive_runs.py",

@@ -156,6 +156,7 @@ def test_podium_dry_run_with_only_airtable_settings_touches_nothing_of_hello_mia
     assert gates == [("land", "podium"), ("reconcile", "podium"), ("transform", "podium")]
 
 
+@pytest.mark.slow  # a whole combined dry-run over two databases (~16 s): .ci/run's slow step
 def test_combined_dry_run_puts_each_application_in_its_own_database(db_url, second_db, tmp_path, monkeypatch):
     from assets.cli import main
 

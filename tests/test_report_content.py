@@ -26,6 +26,10 @@ import pytest
 from tests.conftest import _create_database, _drop_database
 from tests.model_fixtures import rows
 
+# two whole CLI dry-runs of the sample (~45 s on one worker): .ci/run's slow step; `make test`
+# keeps a dry-run's report and its masking (tests/test_dry_run_cli.py)
+pytestmark = pytest.mark.slow
+
 SCALE = "0.02"
 REMOVED_USERS = 2
 # the reconcile defect of the second run: one table of each application over its own ceiling
