@@ -65,9 +65,28 @@ class _Page:
                 raise TimeoutError(f"no {event} within {timeout} s") from None
 
 
+def _remove_profile(profile: Path, timeout: float = 10) -> None:
+    """Chromium's helper processes outlive the browser process by a moment and may still write into
+    its profile (`Default/`) while it is removed: a plain TemporaryDirectory clean-up then failed
+    CI with "Directory not empty". Retried until they are gone."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            shutil.rmtree(profile)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                shutil.rmtree(profile, ignore_errors=True)
+                return
+            time.sleep(0.2)
+
+
 def render(page: Path, timeout: float = 60, settle: float = 1.5) -> tuple[str, list[str]]:
     """(the page's DOM after its scripts ran, the URLs of the requests it made off the machine)."""
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    try:
         process = subprocess.Popen(
             [chromium_binary(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -89,5 +108,7 @@ def render(page: Path, timeout: float = 60, settle: float = 1.5) -> tuple[str, l
         finally:
             process.terminate()
             process.wait(timeout=30)
+    finally:
+        _remove_profile(Path(profile))
     urls = [e["params"]["request"]["url"] for e in tab.events if e.get("method") == "Network.requestWillBeSent"]
     return dom, [u for u in urls if not u.startswith(LOCAL_SCHEMES)]
