@@ -9,7 +9,7 @@ Decisions:
   a recorded value fix (migration.value_fixes of the run) replaces the raw value: a difference that
   was recorded is expected, one that was not is a failure. Only fixes of compared fields are read:
   a fix of another field has no key to replace (filtered in SQL, not by a per-row subquery, which
-  kept the filter out of the planner's reach: Podium users at scale 100 4.9 s -> 2.7 s).
+  kept the filter out of the planner's reach: Podium users at scale 100 5.1 s -> 3.3 s).
 - References are compared through the lineage (the raw link's source id -> its target id), which
   also proves that links to merged records were re-pointed to the primary.
 - Only the hashes are compared for all rows; fields are unpacked for the mismatched rows only.

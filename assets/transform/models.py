@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,6 +272,7 @@ def own_rows(model: Model, columns: list[str]) -> str:
 def insert_rows(conn, model: Model) -> None:
     columns = _columns(conn, model.sql)
     cols = ", ".join(columns)
+    indexes_after = nullcontext()
     if model.layer == "reconcile" and model.replace_keys:
         # a delete of the slices this run covers and a plain insert: an upsert of 1.5 M lineage
         # rows rewrites every one of them through the conflict path
@@ -284,10 +285,7 @@ def insert_rows(conn, model: Model) -> None:
         if written and _count(conn, model.table) < REBUILD_INDEXES_BELOW * written:
             from assets.transform.deferred_constraints import constraints_deferred
 
-            with constraints_deferred(conn, tables=[model.table]):
-                conn.execute(f"insert into {model.table} ({cols}) select {cols} from ({model.sql}) as model")
-            conn.execute(f"analyze {model.table}")
-            return
+            indexes_after = constraints_deferred(conn, tables=[model.table])
         conflict = ""
     elif model.layer == "reconcile" and model.upsert_keys:
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols.split(", ") if c not in model.upsert_keys)
@@ -297,7 +295,8 @@ def insert_rows(conn, model: Model) -> None:
         if model.layer == "reconcile":
             conn.execute(f"delete from {model.table} where run_id = current_setting('cutover.run_id')"
                          f" and {own_rows(model, columns)}")
-    conn.execute(f"insert into {model.table} ({cols}) select {cols} from ({model.sql}) as model{conflict}")
+    with indexes_after:
+        conn.execute(f"insert into {model.table} ({cols}) select {cols} from ({model.sql}) as model{conflict}")
     if model.layer == "reconcile":
         # the reconcile gates join this run's slice; autovacuum has not analysed it yet, and stale
         # statistics (a 200k-row slice estimated at 760 rows) made the planner choose nested loops:
