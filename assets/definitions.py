@@ -2,16 +2,17 @@
 
 Each phase keeps its assets, checks, jobs and schedules in `assets/<phase>/definitions.py`.
 
-Every job runs in process (one run worker executes the steps one after another), as the CLI's
-`execute_in_process` does: the multiprocess default started a Python process per step (57 steps,
-each importing Dagster, dlt and GX), which made a UI dry-run ~3x slower than the same CLI run on
-two cores, while the steps gain little from running side by side (the land step already lands the
-sources concurrently, and the models are set-based SQL in one server).
+Every job runs in process (one run worker), as the CLI's runs do, with up to two steps at once in
+its threads (assets/executor.py): the multiprocess default started a Python process per step (57
+steps, each importing Dagster, dlt and GX), which made a UI dry-run ~3x slower than the same CLI
+run on two cores, while one step after another left a core idle whenever a step waited for
+PostgreSQL.
 """
 
 import dagster as dg
 
 from assets import jobs
+from assets.executor import threaded_in_process_executor
 from assets.cutover import definitions as cutover
 from assets.gates import definitions as gates
 from assets.land import definitions as land
@@ -25,5 +26,5 @@ defs = dg.Definitions.merge(
     gates.defs,
     cutover.defs,
     sync.defs,
-    dg.Definitions(jobs=jobs.jobs, resources=shared_resources(), executor=dg.in_process_executor),
+    dg.Definitions(jobs=jobs.jobs, resources=shared_resources(), executor=threaded_in_process_executor),
 )

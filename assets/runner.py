@@ -112,12 +112,9 @@ def run_job(job_name: str, run_config: dict | None = None, tags: dict | None = N
     # long-lived instance holds none): a scale-1 dry-run stored ~3,000 events, 1.7 ms of connection
     # each here against 0.14 ms pooled. An in-process run is short-lived: pool, as the webserver does.
     dagster_instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=8)
-    result = job.execute_in_process(
-        run_config=config,
-        instance=dagster_instance,
-        tags=tags,
-        raise_on_error=False,
-    )
+    from assets.executor import execute_in_process
+
+    result = execute_in_process(job, run_config=config, instance=dagster_instance, tags=tags)
     fail_abandoned_dagster_runs(dagster_instance, result.run_id, apps)
     return result
 

@@ -22,14 +22,60 @@ Decisions:
 from __future__ import annotations
 
 import contextlib
-import io
 import json
+import sys
+import threading
 from pathlib import Path
 
 from expectations.gates import Gate, Outcome
 from pipelines.long_lived import long_lived
 
 MAX_EXAMPLES = 10
+
+_silenced = threading.local()  # how deep this thread is in `silenced`
+_streams_lock = threading.Lock()
+_installed: dict[str, list] = {}  # stream name -> [its proxy, threads inside silenced]
+
+
+class _ThreadSilenced:
+    """A stream that drops what the threads inside `silenced` write and passes the rest on."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return len(text) if getattr(_silenced, "depth", 0) else self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def silenced(*names: str):
+    """What this thread writes to sys.<names> ('stdout', 'stderr') is dropped while inside.
+
+    Not contextlib.redirect_stdout: that swaps the whole process's stream, and two gates validating
+    at once in threads of one run (assets/executor.py) restored each other's swap, leaving the
+    process's stdout a StringIO for good. Here the stream is wrapped once while any thread is
+    inside, and only the writes of the threads inside are dropped."""
+    with _streams_lock:
+        for name in names:
+            if name not in _installed:
+                _installed[name] = [_ThreadSilenced(getattr(sys, name)), 0]
+                setattr(sys, name, _installed[name][0])
+            _installed[name][1] += 1
+    _silenced.depth = getattr(_silenced, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _silenced.depth -= 1
+        with _streams_lock:
+            for name in names:
+                _installed[name][1] -= 1
+                if not _installed[name][1]:
+                    proxy = _installed.pop(name)[0]
+                    if getattr(sys, name) is proxy:  # not swapped since by someone else
+                        setattr(sys, name, proxy._stream)
 
 
 def context(sqlalchemy_url: str):
@@ -122,7 +168,7 @@ def run_gates(ctx, gates: list[Gate], parameters: dict | None = None) -> tuple[l
     """Validate `gates` (one suite per table, one run id per phase and application); return outcomes in gate order and
     the GX validation results as JSON dicts (for Data Docs)."""
     # GX prints a hint for every query without {batch} on stdout (its progress bars are off: context())
-    with contextlib.redirect_stdout(io.StringIO()):
+    with silenced("stdout"):
         return _run_gates(ctx, gates, parameters)
 
 
@@ -179,7 +225,7 @@ def build_data_docs(documents: list[dict], site_dir: Path) -> Path | None:
     )
     schema = ExpectationSuiteValidationResultSchema()
     for document in documents:
-        with contextlib.redirect_stdout(io.StringIO()):
+        with silenced("stdout"):
             result = schema.load(document)
         meta = document.get("meta") or {}
         run = meta.get("run_id") or {}
@@ -189,7 +235,7 @@ def build_data_docs(documents: list[dict], site_dir: Path) -> Path | None:
             batch_identifier=(meta.get("active_batch_definition") or {}).get("data_asset_name") or "batch",
         )
         ctx.validation_results_store.set(key, result)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    with silenced("stdout", "stderr"):
         ctx.build_data_docs(site_names=["run"])
     index = site_dir / "index.html"
     return index if index.exists() else None

@@ -5,9 +5,14 @@ only the `cutover` command's own process turns it on (`assets.cli:command`)."""
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 _FREEZE = False
+# one thread at a time: two steps of a run start side by side (assets/executor.py), and packages
+# with import cycles (pyarrow, pandas, dlt, GX) imported for the first time by two threads at once
+# leave one of them a partially initialised module; and gc.disable/enable is the process's
+_LOCK = threading.RLock()
 
 
 def freeze_long_lived() -> None:
@@ -30,15 +35,16 @@ def long_lived():
     would keep its pooled connections open for good: the test suite ran out of connections."""
     import gc
 
-    if not _FREEZE:
-        yield
-        return
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+    with _LOCK:
+        if not _FREEZE:
+            yield
+            return
+        enabled = gc.isenabled()
+        gc.collect()
+        gc.disable()
+        try:
+            yield
+        finally:
+            gc.freeze()
+            if enabled:
+                gc.enable()

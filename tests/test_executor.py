@@ -1,0 +1,144 @@
+"""The run's executor (assets/executor.py): independent steps run side by side in threads of the
+run's process, a step waits for its upstream, a failure skips only its own downstream, and the
+CLI's in-process runs keep it (Dagster's execute_in_process would swap in one step at a time)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import dagster as dg
+import pytest
+
+from assets.executor import CONCURRENCY_ENV, default_concurrency, execute_in_process, threaded_in_process_executor
+from pipelines.errors import CutoverError
+
+WAIT_S = 10
+
+
+def _job(*assets, concurrent: int | None = None):
+    executor = threaded_in_process_executor.configured({"max_concurrent": concurrent}) if concurrent else threaded_in_process_executor
+    defs = dg.Definitions(assets=list(assets), jobs=[dg.define_asset_job("job", selection=dg.AssetSelection.all())],
+                          executor=executor)
+    return defs.resolve_job_def("job")
+
+
+def _run(job):
+    with dg.DagsterInstance.ephemeral() as instance:
+        return execute_in_process(job, run_config={}, instance=instance, tags=None)
+
+
+def _meeting_pair():
+    """Two assets that each wait for the other to start: they finish only if they run at once."""
+    barrier = threading.Barrier(2, timeout=WAIT_S)
+
+    @dg.asset
+    def left():
+        barrier.wait()
+
+    @dg.asset
+    def right():
+        barrier.wait()
+
+    return left, right
+
+
+def test_independent_steps_run_at_the_same_time():
+    started = time.monotonic()
+    result = _run(_job(*_meeting_pair()))
+    assert result.success
+    assert time.monotonic() - started < WAIT_S
+    assert {e.step_key for e in result.all_events if e.is_step_success} == {"left", "right"}
+
+
+def test_one_at_a_time_when_asked(monkeypatch):
+    # the same pair can never meet one step after another: each times out waiting for the other
+    monkeypatch.setenv(CONCURRENCY_ENV, "1")
+    result = _run(_job(*_meeting_pair()))
+    assert not result.success
+    assert {e.step_key for e in result.all_events if e.is_step_failure} == {"left", "right"}
+
+
+def test_a_step_starts_after_its_upstream_and_a_failure_stops_only_its_downstream():
+    seen: list[str] = []
+
+    @dg.asset
+    def upstream():
+        time.sleep(0.3)
+        seen.append("upstream done")
+
+    @dg.asset(deps=[upstream])
+    def downstream():
+        seen.append("downstream")
+
+    @dg.asset
+    def broken():
+        raise ValueError("broken on purpose")
+
+    @dg.asset(deps=[broken])
+    def after_broken():
+        seen.append("after_broken")
+
+    result = _run(_job(upstream, downstream, broken, after_broken))
+    assert not result.success
+    assert seen == ["upstream done", "downstream"]
+    assert {e.step_key for e in result.all_events if e.is_step_success} == {"upstream", "downstream"}
+    assert {e.step_key for e in result.all_events if e.is_step_failure} == {"broken"}
+    # Dagster's own word for a step whose upstream failed (logged, no step event of its own)
+    assert not [e for e in result.all_events if e.step_key == "after_broken"]
+
+
+def test_the_concurrency_setting_is_one_sentence_when_wrong(monkeypatch):
+    monkeypatch.setenv(CONCURRENCY_ENV, "two")
+    with pytest.raises(CutoverError, match=f"^{CONCURRENCY_ENV}='two' is not a whole number of steps.$"):
+        default_concurrency()
+    monkeypatch.setenv(CONCURRENCY_ENV, "0")
+    assert default_concurrency() == 1
+
+
+def test_the_code_location_runs_every_job_with_it():
+    from assets.definitions import defs
+
+    for job in defs.resolve_all_job_defs():
+        assert job.executor_def is threaded_in_process_executor, job.name
+
+
+def test_gates_silence_only_their_own_thread():
+    """Two gates validating at once each silence GX's stdout: neither restores the other's stream,
+    and what another thread prints meanwhile still shows."""
+    from expectations.runner import silenced
+
+    before = sys.stdout
+    inside = threading.Barrier(3, timeout=WAIT_S)
+    leave = threading.Event()
+    lost: list[str] = []
+
+    def gate(first_out: bool):
+        with silenced("stdout"):
+            print("GX noise")
+            inside.wait()
+            if not first_out:
+                leave.wait(WAIT_S)
+        if first_out:
+            leave.set()
+
+    threads = [threading.Thread(target=gate, args=(flag,)) for flag in (True, False)]
+    for thread in threads:
+        thread.start()
+    inside.wait()
+
+    class Catch:
+        def write(self, text):
+            lost.append(text)
+
+    target = sys.stdout._stream
+    sys.stdout._stream = Catch()  # what the proxy passes on from threads outside
+    try:
+        print("the CLI's own line")
+    finally:
+        sys.stdout._stream = target
+    for thread in threads:
+        thread.join(WAIT_S)
+    assert sys.stdout is before
+    assert "".join(lost) == "the CLI's own line\n"
