@@ -97,13 +97,6 @@ def test_the_concurrency_setting_is_one_sentence_when_wrong(monkeypatch):
     assert default_concurrency() == 1
 
 
-def test_the_code_location_runs_every_job_with_it():
-    from assets.definitions import defs
-
-    for job in defs.resolve_all_job_defs():
-        assert job.executor_def is threaded_in_process_executor, job.name
-
-
 def test_gates_silence_only_their_own_thread():
     """Two gates validating at once each silence GX's stdout: neither restores the other's stream,
     and what another thread prints meanwhile still shows."""
