@@ -71,7 +71,8 @@ def _runs(instance) -> tuple[str, str | None]:
 
 
 def phase_timings(instance, process_started_at: float, process_wall_s: float) -> dict:
-    """{'phases': {phase: s}, 'gates': {step: s}, 'steps': {step: s}, 'overhead': {...}, 'runs': {...}}."""
+    """{'phases': {phase: s}, 'step_seconds': {phase: s}, 'gates': {step: s}, 'steps': {step: s},
+    'overhead': {...}, 'spans': {step: [from, to] seconds after the run's start}, 'runs': {...}}."""
     dry_id, report_id = _runs(instance)
     spans, groups, dry = _steps(instance, dry_id)
     report_spans, _, report = _steps(instance, report_id) if report_id else ({}, {}, {})
@@ -112,4 +113,6 @@ def phase_timings(instance, process_started_at: float, process_wall_s: float) ->
     overhead["per_step_s"] = overhead["dry_run_in_run_overhead_s"] / max(len(steps), 1)
     rounded = lambda d: {k: round(v, 3) if isinstance(v, float) else v for k, v in d.items()}  # noqa: E731
     return {"phases": rounded(phases), "step_seconds": rounded(step_seconds), "gates": gates, "steps": rounded(steps), "overhead": rounded(overhead),
+            "spans": {step: [round(start - dry.get("start", 0), 3), round(end - dry.get("start", 0), 3)]
+                      for step, (start, end) in sorted(spans.items(), key=lambda item: item[1])},
             "runs": {"dry_run": dry_id, "dry_run_report": report_id}}

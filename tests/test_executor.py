@@ -135,3 +135,37 @@ def test_gates_silence_only_their_own_thread():
         thread.join(WAIT_S)
     assert sys.stdout is before
     assert "".join(lost) == "the CLI's own line\n"
+
+
+def test_the_longest_chain_starts_first_and_the_last_run_says_how_long():
+    """Three ready roots, two slots; the plan lists them b_quick, slow_alone, z_chain (Dagster would
+    start the first two). The first time every step counts 1 s, so the root of a chain of two starts
+    first; the next run knows `slow_alone` took longest and starts it with the chain, ahead of the
+    quick `b_quick`."""
+    @dg.asset
+    def z_chain():
+        time.sleep(0.1)
+
+    @dg.asset(deps=[z_chain])
+    def z_chain_next():
+        pass
+
+    @dg.asset
+    def b_quick():
+        time.sleep(0.02)
+
+    @dg.asset
+    def slow_alone():
+        time.sleep(0.6)
+
+    job = _job(z_chain, z_chain_next, b_quick, slow_alone)
+
+    def first_two_started(result) -> set[str]:
+        return set([e.step_key for e in result.all_events if e.is_step_start][:2])
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = execute_in_process(job, run_config={}, instance=instance, tags=None)
+        second = execute_in_process(job, run_config={}, instance=instance, tags=None)
+    assert first.success and second.success
+    assert first_two_started(first) == {"z_chain", "b_quick"}
+    assert first_two_started(second) == {"z_chain", "slow_alone"}

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.executor import default_concurrency
 from assets.resources import db_key
 from assets.table_metadata import code_reference, table_metadata
 from pipelines import registry, sql_headers
@@ -186,18 +187,23 @@ def _deps(model: Model, known: set[tuple[str, str]]) -> list[dg.AssetKey]:
     return [dg.AssetKey(list(ref)) for ref in sorted(model.refs)]
 
 
+WORK_MEM_MB = 256
+
+
 def _begin(conn, run_id: str) -> None:
     # work_mem: the models sort and hash whole tables (window functions, distinct on); the default
-    # 4MB spills those to disk at production scale.
+    # 4MB spills those to disk at production scale. 256MB shared by the steps that run at once
+    # (assets/executor.py): two models side by side at 256MB each took the scale-100 dry-run's peak
+    # to 1148 MiB PSS, over its 1 GiB target.
     # synchronous_commit off: a dry-run's commit does not wait for its WAL to reach the disk. Every
     # table written here is rebuilt from raw by the next dry-run, so a server crash can lose at most
     # the last commits of a run that then did not finish; cutover apply and rollback (their own
     # connections, assets/cutover/) keep the server's durable default.
     conn.execute(
         "select set_config('cutover.run_id', %s, true), set_config('timezone', 'UTC', true),"
-        " set_config('work_mem', '256MB', true), set_config('cutover.live_wins', %s, true),"
+        " set_config('work_mem', %s, true), set_config('cutover.live_wins', %s, true),"
         " set_config('synchronous_commit', 'off', true)",
-        (run_id, ",".join(registry.live_wins())),
+        (run_id, f"{WORK_MEM_MB // default_concurrency()}MB", ",".join(registry.live_wins())),
     )
 
 
