@@ -30,8 +30,10 @@ Decisions:
   the two applications' chains side by side, the longer chain (Podium's lineage and reconcile gate
   at scale 100) starts as soon as it is ready instead of in the plan's alphabetical order. Dagster's
   `dagster/priority` tag, static per asset, could not follow scale.
-- The threads are daemons: an interrupted run's process exits without waiting for a statement in
-  flight (its server session ends with the connection, and its transaction rolls back).
+- An interrupt (Ctrl-C, the UI's terminate) ends the run at once, failed as Dagster ends an
+  interrupted run: the run's thread notices it within INTERRUPT_POLL_S. The step threads are
+  daemons, so the process exits without waiting for a statement in flight (its server session
+  ends with the connection, and its transaction rolls back).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def _run_step(step_context, events: queue.Queue) -> None:
 
 
 UNKNOWN_STEP_S = 1.0
+INTERRUPT_POLL_S = 0.2
 
 
 def previous_seconds(instance, job_name: str) -> dict[str, float]:
@@ -108,6 +111,7 @@ def threaded_plan_iterator(job_context, execution_plan, instance_concurrency_con
     `workers` steps in flight."""
     from contextlib import ExitStack
 
+    from dagster._core.errors import DagsterExecutionInterruptedError
     from dagster._core.events import DagsterEvent
     from dagster._core.execution.compute_logs import create_compute_log_file_key
     from dagster._core.execution.plan.execute_plan import (
@@ -115,6 +119,7 @@ def threaded_plan_iterator(job_context, execution_plan, instance_concurrency_con
         _handle_compute_log_teardown_error,
         _trigger_hook,
     )
+    from dagster._utils.interrupts import pop_captured_interrupt
 
     compute_log_manager = job_context.instance.compute_log_manager
     steps = execution_plan.get_steps_to_execute_in_topo_order()
@@ -155,7 +160,14 @@ def threaded_plan_iterator(job_context, execution_plan, instance_concurrency_con
             if not running:
                 active_execution.sleep_til_ready()
                 continue
-            key, item = events.get()
+            try:
+                key, item = events.get(timeout=INTERRUPT_POLL_S)
+            except queue.Empty:
+                # the signal handler Dagster installs for a run only notes an interrupt (Ctrl-C, the
+                # UI's terminate): a step raises it where it runs, and no step runs in this thread
+                if pop_captured_interrupt():
+                    raise DagsterExecutionInterruptedError() from None
+                continue
             step_context, step_events = running[key]
             if isinstance(item, BaseException):
                 raise item

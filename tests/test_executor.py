@@ -169,3 +169,37 @@ def test_the_longest_chain_starts_first_and_the_last_run_says_how_long():
     assert first.success and second.success
     assert first_two_started(first) == {"z_chain", "b_quick"}
     assert first_two_started(second) == {"z_chain", "slow_alone"}
+
+
+def test_an_interrupt_ends_the_run_without_waiting_for_the_steps_in_flight():
+    """Ctrl-C (or the UI's terminate, a SIGINT to the run's process) while a step runs in its thread:
+    the run ends failed within a second, not when the step would have finished."""
+    import os
+    import signal
+
+    started, release = threading.Event(), threading.Event()
+
+    @dg.asset
+    def long_step():
+        started.set()
+        release.wait(30)
+
+    def interrupt():
+        if started.wait(WAIT_S):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    with dg.DagsterInstance.ephemeral() as instance:
+        began = time.monotonic()
+        try:
+            result = execute_in_process(_job(long_step), run_config={}, instance=instance, tags=None)
+            ended = time.monotonic() - began
+        finally:
+            release.set()  # the step's thread, left running, finishes into the still open instance
+            for thread in threading.enumerate():
+                if thread.name == "step long_step":
+                    thread.join(WAIT_S)
+    assert started.is_set()
+    assert ended < 5
+    assert not result.success
+    assert result.dagster_run.status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
