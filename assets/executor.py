@@ -160,13 +160,13 @@ def threaded_plan_iterator(job_context, execution_plan, instance_concurrency_con
             if not running:
                 active_execution.sleep_til_ready()
                 continue
+            # the signal handler Dagster installs for a run only notes an interrupt (Ctrl-C, the
+            # UI's terminate): a step raises it where it runs, and no step runs in this thread
+            if pop_captured_interrupt():
+                raise DagsterExecutionInterruptedError()
             try:
                 key, item = events.get(timeout=INTERRUPT_POLL_S)
             except queue.Empty:
-                # the signal handler Dagster installs for a run only notes an interrupt (Ctrl-C, the
-                # UI's terminate): a step raises it where it runs, and no step runs in this thread
-                if pop_captured_interrupt():
-                    raise DagsterExecutionInterruptedError() from None
                 continue
             step_context, step_events = running[key]
             if isinstance(item, BaseException):

@@ -68,6 +68,7 @@ class _PeakRss(threading.Thread):
         self.peak = 0
         self.peak_pss = 0
         self.peak_split = {"tree_pss": 0, "backends_pss": 0}  # who held the PSS peak, when it was reached
+        self.started = time.perf_counter()
         self.done = threading.Event()
 
     def _backends(self):
@@ -103,6 +104,7 @@ class _PeakRss(threading.Thread):
             self.peak = max(self.peak, rss)
             if sum(pss.values()) > self.peak_pss:
                 self.peak_pss, self.peak_split = sum(pss.values()), pss
+                self.peak_split["at_s"] = round(time.perf_counter() - self.started, 1)  # after the process started
             self.done.wait(self.every)
 
 
