@@ -48,8 +48,10 @@ def check_key(path: tuple[str, ...], name: str, app: str) -> dg.AssetCheckKey:
 
 def _specs(phase: str, app: str) -> list[dg.AssetCheckSpec]:
     # a warning rule never blocks: its failure shows as a WARN result, the next phase still runs
+    reads = reads_beyond_its_assets(phase, app)
     return [dg.AssetCheckSpec(c.name, asset=check_key(c.asset, c.name, app).asset_key, description=c.description,
-                              blocking=c.severity == "error", metadata={"severity": c.severity})
+                              blocking=c.severity == "error", metadata={"severity": c.severity},
+                              additional_deps=[k for k in reads if k != check_key(c.asset, c.name, app).asset_key])
             for c in rule_checks(phase, app)]
 
 
@@ -73,6 +75,22 @@ def _result(key: dg.AssetCheckKey, rule_check, outcomes: list) -> dg.AssetCheckR
             "examples": dg.MetadataValue.json({o.gate.rule: [mask_text(e) for e in o.examples[:5]] for o in failed}),
         },
     )
+
+
+def reads_beyond_its_assets(phase: str, app: str) -> list[dg.AssetKey]:
+    """The assets a gate reads besides those its checks are attached to: the reconcile gate's row
+    comparison reads migration.value_fixes and its ceiling migration.quarantine, so it waits for
+    every reconcile table of its application (sql_models/reconcile/). One step after another, the
+    plan's order happened to build them first; steps side by side (assets/executor.py) ran the gate
+    beside them and compared against half-written fixes."""
+    if phase != "reconcile":
+        return []
+    from pathlib import Path
+
+    import sql_models
+
+    folder = Path(sql_models.__file__).parent / "reconcile"
+    return [dg.AssetKey(["migration", app, path.stem]) for path in sorted(folder.glob("*.sql"))]
 
 
 def build_check(phase: str, app: str) -> dg.AssetChecksDefinition:

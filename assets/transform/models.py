@@ -59,8 +59,9 @@ QUARANTINE_RECORD = {
     "airtable": "jsonb_build_object('id', r.id, 'createdTime', r.created_time, 'fields', r.fields)",
     "mongo": "r.document",
 }
+SOURCE_SCHEMAS = tuple(f"raw_{source}" for source in registry.SOURCES)
 # the live tables landed as a source (assets/land/live.py): raw_live_<app>
-RAW_SCHEMAS = tuple(f"raw_{source}" for source in registry.SOURCES) + tuple(f"raw_live_{app}" for app in registry.APPLICATIONS)
+RAW_SCHEMAS = SOURCE_SCHEMAS + tuple(f"raw_live_{app}" for app in registry.APPLICATIONS)
 _REF = re.compile(
     rf"\b({'|'.join(RAW_SCHEMAS + ('staging', 'intermediate') + tuple(f'{app}_next' for app in CANDIDATE_LAYERS))})"
     r"\.([a-z_][a-z0-9_]*)\b(?!\s*\()"
@@ -350,7 +351,11 @@ def _table_asset(model: Model, deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         started = time.monotonic()
         with getattr(context.resources, db_key(model.app)).connect(autocommit=True) as conn:
             if model.layer == "staging":
-                _ensure_helpers(conn)
+                # the raw contract only for a model reading a landed source: those wait for the
+                # landing, while a live table's staging runs beside it (assets/executor.py), and its
+                # `create table if not exists` racing dlt's own create failed the landing
+                reads_sources = any(schema in SOURCE_SCHEMAS for schema, _ in model.refs)
+                _ensure_helpers(conn, ("functions.sql", "raw_contract.sql") if reads_sources else ("functions.sql",))
             with conn.transaction(), named_in_errors(model):
                 _begin(conn, context.run.run_id)
                 if model.layer == "reconcile":
