@@ -51,15 +51,9 @@ _DONE = object()
 
 
 def default_concurrency() -> int:
-    from pipelines.errors import CutoverError
+    from pipelines.settings import whole_number
 
-    value = os.environ.get(CONCURRENCY_ENV, "").strip()
-    if not value:
-        return DEFAULT_CONCURRENCY
-    try:
-        return max(1, int(value))
-    except ValueError:
-        raise CutoverError(f"{CONCURRENCY_ENV}={value!r} is not a whole number of steps.") from None
+    return whole_number(CONCURRENCY_ENV, DEFAULT_CONCURRENCY, "steps")
 
 
 def _run_step(step_context, events: queue.Queue) -> None:

@@ -77,6 +77,17 @@ def optional(name: str, default: str | None = None) -> str | None:
     return value or default
 
 
+def whole_number(name: str, default: int, of_what: str) -> int:
+    """Setting `name` as a count of at least 1 (`default` when unset); anything else is one sentence."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return max(1, int(value))
+    except ValueError:
+        raise CutoverError(f"{name}={value!r} is not a whole number of {of_what}.") from None
+
+
 def ensure_runtime_dir() -> None:
     """Give platformdirs (used by Dagster and dlt) a private runtime dir where the machine has none,
     instead of a warning on every command."""

@@ -26,14 +26,12 @@ Decisions:
 from __future__ import annotations
 
 import importlib
-import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.errors import CutoverError
 
 # Everything a landing imports lazily that belongs to a package with import cycles; measured by
 # the test named above (a landing of every source after these imports adds none of theirs).
@@ -58,13 +56,9 @@ DEFAULT_CONCURRENCY = 2
 
 
 def concurrency() -> int:
-    value = os.environ.get("CUTOVER_LAND_CONCURRENCY", "").strip()
-    if not value:
-        return DEFAULT_CONCURRENCY
-    try:
-        return max(1, int(value))
-    except ValueError:
-        raise CutoverError(f"CUTOVER_LAND_CONCURRENCY={value!r} is not a whole number of sources.") from None
+    from pipelines.settings import whole_number
+
+    return whole_number("CUTOVER_LAND_CONCURRENCY", DEFAULT_CONCURRENCY, "sources")
 
 
 def warm_imports(sources: Iterable[str]) -> None:

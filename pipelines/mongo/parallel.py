@@ -37,13 +37,9 @@ _pool_lock = threading.Lock()
 
 
 def workers() -> int:
-    value = os.environ.get("CUTOVER_MONGO_WORKERS", "").strip()
-    if value:
-        try:
-            return max(1, int(value))
-        except ValueError:
-            raise CutoverError(f"CUTOVER_MONGO_WORKERS={value!r} is not a whole number of worker processes.") from None
-    return max(1, min(4, os.cpu_count() or 1))
+    from pipelines.settings import whole_number
+
+    return whole_number("CUTOVER_MONGO_WORKERS", max(1, min(4, os.cpu_count() or 1)), "worker processes")
 
 
 def worth_it(path: Path) -> bool:
